@@ -1,0 +1,62 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export type ErrorCode =
+  | "unauthorized"
+  | "unsupported_media_type"
+  | "payload_too_large"
+  | "invalid_json"
+  | "validation_failed"
+  | "method_not_allowed"
+  | "not_found"
+  | "queue_unavailable"
+  | "internal_error";
+
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  unauthorized: 401,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  invalid_json: 400,
+  validation_failed: 400,
+  method_not_allowed: 405,
+  not_found: 404,
+  queue_unavailable: 503,
+  internal_error: 500,
+};
+
+export interface ErrorIssue {
+  path: string;
+  message: string;
+}
+
+/** The one error type routes throw; `onError` turns it into the JSON envelope. */
+export class ApiError extends Error {
+  readonly status: ContentfulStatusCode;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: ErrorIssue[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.status = STATUS[code];
+  }
+}
+
+export function renderError(c: Context, error: ApiError): Response {
+  const body = { error: { code: error.code, message: error.message, ...(error.issues && { issues: error.issues }) } };
+  c.set("refusal", error.code);
+  return c.json(body, error.status, error.headers);
+}
+
+/** Single error path: known errors keep their status, anything else is a logged, opaque 500. */
+export function handleError(err: Error, c: Context): Response {
+  if (err instanceof ApiError) return renderError(c, err);
+  if (err instanceof HTTPException && err.status === 404) {
+    return renderError(c, new ApiError("not_found", "no such route"));
+  }
+  console.error(JSON.stringify({ msg: "unhandled error", name: err.name, error: err.message }));
+  return renderError(c, new ApiError("internal_error", "internal error"));
+}

@@ -1,0 +1,77 @@
+import { Hono } from "hono";
+import type { z } from "zod";
+import { RadarPayload, type RadarEvent } from "../contract/radar-payload";
+import type { IngestMessage } from "../contract/ingest-message";
+import { ApiError, type ErrorIssue } from "../errors";
+import type { AppEnv } from "../edge/app-env";
+import { buildMessage, enqueueAll, measureMessage } from "../edge/enqueue";
+import { deriveEventId } from "../edge/event-id";
+import { parseForwardTypes } from "../edge/forward-types";
+import { parseJsonBody, readBodyLimited } from "../edge/read-json-body";
+import { parseTokens, verifySignature } from "../edge/signature";
+
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+
+function toIssues(error: z.ZodError): ErrorIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.length ? issue.path.map(String).join(".") : "(root)",
+    message: issue.message,
+  }));
+}
+
+/** Legacy Radar signing: HMAC over `event._id` or `events[0]._id`. */
+function legacySigningMessage(body: unknown): string {
+  const record = (body ?? {}) as { event?: { _id?: unknown }; events?: Array<{ _id?: unknown }> };
+  const id = record.event?._id ?? (Array.isArray(record.events) ? record.events[0]?._id : undefined);
+  return typeof id === "string" ? id : "";
+}
+
+async function authorize(env: Env, headers: Headers, readBody: () => Promise<unknown>): Promise<unknown> {
+  const tokens = parseTokens(env.RADAR_WEBHOOK_TOKEN);
+  const signature = headers.get("x-radar-signature") ?? undefined;
+  const signingId = headers.get("x-radar-signing-id");
+  const unauthorized = new ApiError("unauthorized", "missing or invalid X-Radar-Signature");
+  if (signingId) {
+    if (!(await verifySignature(tokens, signingId, signature))) throw unauthorized;
+    return readBody();
+  }
+  if (env.RADAR_ACCEPT_LEGACY_SIGNATURE !== "true") throw unauthorized;
+  const body = await readBody();
+  if (!(await verifySignature(tokens, legacySigningMessage(body), signature))) throw unauthorized;
+  return body;
+}
+
+async function toMessages(events: RadarEvent[], user: IngestMessage["user"], requestId: string): Promise<IngestMessage[]> {
+  const receivedAt = new Date().toISOString();
+  return Promise.all(
+    events.map(async (event) => buildMessage({ id: await deriveEventId(event), receivedAt, requestId, event, ...(user && { user }) })),
+  );
+}
+
+export const radarWebhook = new Hono<AppEnv>()
+  .post("/", async (c) => {
+    const body = await authorize(c.env, c.req.raw.headers, async () => {
+      if (!JSON_CONTENT_TYPE.test(c.req.header("content-type") ?? "")) {
+        throw new ApiError("unsupported_media_type", "Content-Type must be application/json");
+      }
+      return parseJsonBody(await readBodyLimited(c.req.raw));
+    });
+    const parsed = RadarPayload.safeParse(body);
+    if (!parsed.success) throw new ApiError("validation_failed", "body does not match the Radar webhook schema", toIssues(parsed.error));
+
+    // Enqueue the events exactly as received, not zod's copies.
+    const raw = body as { event?: RadarEvent; events?: RadarEvent[]; user?: IngestMessage["user"] };
+    const events = raw.events ?? [raw.event!];
+    c.set("eventCount", events.length);
+    const messages = await toMessages(events, raw.user, c.get("requestId"));
+    const sizes = messages.map(measureMessage);
+
+    const forwardTypes = parseForwardTypes(c.env.FORWARD_EVENT_TYPES);
+    const forwarded = messages.filter((m) => forwardTypes.has(m.event.type));
+    await enqueueAll(c.env.INGEST_QUEUE, messages, sizes);
+    await enqueueAll(c.env.FORWARD_QUEUE, forwarded, sizes.filter((_, i) => forwardTypes.has(messages[i]!.event.type)));
+    return c.json({ accepted: messages.length, ids: messages.map((m) => m.id) }, 202);
+  })
+  .all("/", () => {
+    throw new ApiError("method_not_allowed", "use POST", undefined, { Allow: "POST" });
+  });

@@ -1,0 +1,19 @@
+import { Hono } from "hono";
+import type { IngestMessage } from "./contract/ingest-message";
+import type { AppEnv } from "./edge/app-env";
+import { requestLog } from "./edge/request-log";
+import { ApiError, handleError, renderError } from "./errors";
+import { handleQueue } from "./queue-consumer";
+import { radarWebhook } from "./routes/radar-webhook";
+
+const app = new Hono<AppEnv>()
+  .use(requestLog())
+  .get("/healthz", (c) => c.json({ status: "ok" }))
+  .route("/webhooks/radar", radarWebhook)
+  .notFound((c) => renderError(c, new ApiError("not_found", "no such route")))
+  .onError(handleError);
+
+export default {
+  fetch: app.fetch,
+  queue: handleQueue,
+} satisfies ExportedHandler<Env, IngestMessage>;
