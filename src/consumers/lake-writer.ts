@@ -1,5 +1,90 @@
-import type { IngestMessage } from "../contract/ingest-message";
+import { IngestMessage } from "../contract/ingest-message";
+import { normalizeEvent } from "../normalize";
+import { hourPartition, quarantineMessage, writeHourGroup, type HourGroup } from "../sinks/lake-objects";
+import { backoffSeconds } from "./backoff";
 
-export async function writeLakeBatch(batch: MessageBatch<IngestMessage>, _env: Env): Promise<void> {
-  for (const message of batch.messages) message.retry({ delaySeconds: 60 });
+type QueueMessage = Message<unknown>;
+
+interface PlannedGroup extends HourGroup {
+  messages: QueueMessage[];
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function quarantine(bucket: R2Bucket, message: QueueMessage, queue: string, reason: string, nowMs: number) {
+  try {
+    const key = await quarantineMessage(bucket, message.body, { queue, messageId: message.id, attempts: message.attempts, reason }, nowMs);
+    console.warn(JSON.stringify({ msg: "message quarantined", messageId: message.id, key, reason }));
+    message.ack();
+  } catch (err) {
+    console.error(JSON.stringify({ msg: "quarantine write failed", messageId: message.id, error: errorText(err) }));
+    message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+  }
+}
+
+/** normalizeEvent must not throw; if it ever does, the message is poison, not a batch failure. */
+function safeNormalize(message: IngestMessage, nowMs: number) {
+  try {
+    return normalizeEvent(message, nowMs);
+  } catch (err) {
+    return `normalize failed: ${errorText(err)}`;
+  }
+}
+
+/** Validates, normalizes, de-duplicates by id and groups by the event's UTC hour. */
+function planGroups(messages: readonly QueueMessage[], nowMs: number, poison: (m: QueueMessage, reason: string) => void): PlannedGroup[] {
+  const groups = new Map<string, PlannedGroup>();
+  const byId = new Map<string, PlannedGroup>();
+  for (const message of messages) {
+    const parsed = IngestMessage.safeParse(message.body);
+    if (!parsed.success) {
+      poison(message, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      continue;
+    }
+    const seen = byId.get(parsed.data.id);
+    if (seen) {
+      // Duplicate id in this batch: its row is already planned; ack it with that group.
+      seen.messages.push(message);
+      seen.rawBodies.push(message.body);
+      continue;
+    }
+    const record = safeNormalize(parsed.data, nowMs);
+    if (typeof record === "string") {
+      poison(message, record);
+      continue;
+    }
+    const partition = hourPartition(record.created_at);
+    let group = groups.get(partition);
+    if (!group) groups.set(partition, (group = { partition, records: [], rawBodies: [], messages: [] }));
+    group.records.push(record);
+    group.rawBodies.push(message.body);
+    group.messages.push(message);
+    byId.set(record.id, group);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Lake writer: one Parquet object and one raw archive per hour in the batch.
+ * A message is acked only once every object holding it is written; a failed
+ * group's messages are retried with backoff, poison is quarantined and acked.
+ */
+export async function writeLakeBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const nowMs = Date.now();
+  const poison: Array<Promise<void>> = [];
+  const groups = planGroups(batch.messages, nowMs, (m, reason) => poison.push(quarantine(env.LAKE_BUCKET, m, batch.queue, reason, nowMs)));
+  const results = await Promise.allSettled(groups.map((g) => writeHourGroup(env.LAKE_BUCKET, g, nowMs)));
+  results.forEach((result, i) => {
+    const group = groups[i]!;
+    if (result.status === "fulfilled") {
+      for (const m of group.messages) m.ack();
+      console.log(JSON.stringify({ msg: "lake objects written", keys: result.value, rows: group.records.length, messages: group.messages.length }));
+      return;
+    }
+    console.error(JSON.stringify({ msg: "lake write failed", partition: group.partition, messages: group.messages.length, error: errorText(result.reason) }));
+    for (const m of group.messages) m.retry({ delaySeconds: backoffSeconds(m.attempts) });
+  });
+  await Promise.all(poison);
 }

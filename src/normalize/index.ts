@@ -1,0 +1,2 @@
+export { normalizeEvent } from "./normalize-event";
+export { LOCATION_COLUMNS, LAKE_SCHEMA_VERSION, LocationRecord, type LocationColumn } from "./location-record";

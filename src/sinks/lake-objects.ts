@@ -1,0 +1,61 @@
+import { LAKE_SCHEMA_VERSION, type LocationRecord } from "../normalize";
+import { encodeLocationParquet, sortRecords } from "./lake-parquet";
+
+/** `dt=YYYY-MM-DD/hour=HH` of a UTC epoch-ms instant. */
+export function hourPartition(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
+}
+
+/** Unique, never reused object name: write time plus a random suffix. */
+export function uniqueName(nowMs: number): string {
+  const stamp = new Date(nowMs).toISOString().replace(/[-:.]/g, "");
+  return `${stamp}-${crypto.randomUUID()}`;
+}
+
+export async function gzip(text: string): Promise<ArrayBuffer> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Response(stream).arrayBuffer();
+}
+
+export interface HourGroup {
+  partition: string;
+  records: LocationRecord[];
+  /** Verbatim envelopes of every message in the group, duplicates included. */
+  rawBodies: unknown[];
+}
+
+/** Writes one hour group's Parquet object and raw archive; throws if either write fails. */
+export async function writeHourGroup(bucket: R2Bucket, group: HourGroup, nowMs: number): Promise<string[]> {
+  const sorted = sortRecords(group.records);
+  const name = uniqueName(nowMs);
+  const times = sorted.map((r) => r.created_at);
+  const customMetadata = {
+    rows: String(sorted.length),
+    min_created_at: new Date(Math.min(...times)).toISOString(),
+    max_created_at: new Date(Math.max(...times)).toISOString(),
+    schema_version: LAKE_SCHEMA_VERSION,
+  };
+  const parquetKey = `locations/${group.partition}/${name}.parquet`;
+  const rawKey = `raw/${group.partition}/${name}.ndjson.gz`;
+  const ndjson = group.rawBodies.map((b) => JSON.stringify(b)).join("\n") + "\n";
+  const [parquet, raw] = [encodeLocationParquet(sorted), await gzip(ndjson)];
+  await Promise.all([
+    bucket.put(parquetKey, parquet, {
+      httpMetadata: { contentType: "application/vnd.apache.parquet" },
+      customMetadata,
+    }),
+    bucket.put(rawKey, raw, {
+      httpMetadata: { contentType: "application/gzip" },
+      customMetadata: { ...customMetadata, rows: String(group.rawBodies.length) },
+    }),
+  ]);
+  return [parquetKey, rawKey];
+}
+
+/** Keeps a poison message for inspection; it is acked afterwards, never retried. */
+export async function quarantineMessage(bucket: R2Bucket, body: unknown, context: Record<string, unknown>, nowMs: number): Promise<string> {
+  const key = `quarantine/${hourPartition(nowMs)}/${uniqueName(nowMs)}.json`;
+  await bucket.put(key, JSON.stringify({ ...context, body }), { httpMetadata: { contentType: "application/json" } });
+  return key;
+}
