@@ -1,6 +1,7 @@
 import { IngestMessage } from "../contract/ingest-message";
 import { normalizeEvent } from "../normalize";
-import { hourPartition, quarantineMessage, writeHourGroup, type HourGroup } from "../sinks/lake-objects";
+import { hourPartition } from "../sinks/lake-keys";
+import { quarantineMessage, writeHourGroup, type HourGroup } from "../sinks/lake-objects";
 import { backoffSeconds } from "./backoff";
 
 type QueueMessage = Message<unknown>;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { RadarEvent } from "./radar-payload";
 
 export const INGEST_MESSAGE_VERSION = 1;
@@ -9,12 +9,12 @@ export const INGEST_MESSAGE_VERSION = 1;
  */
 export const IngestMessage = z.object({
   v: z.literal(INGEST_MESSAGE_VERSION),
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   receivedAt: z.iso.datetime(),
-  requestId: z.string().min(1),
+  requestId: z.string().check(z.minLength(1)),
   source: z.literal("radar"),
   event: RadarEvent,
-  user: z.looseObject({}).optional(),
+  user: z.optional(z.looseObject({})),
 });
 
 export type IngestMessage = z.infer<typeof IngestMessage>;

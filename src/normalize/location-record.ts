@@ -1,11 +1,12 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 export const LAKE_SCHEMA_VERSION = "1";
 
-const text = z.string().nullable();
-const epochMs = z.number().int();
-const maybeMs = epochMs.nullable();
-const real = z.number().nullable();
+const text = z.nullable(z.string());
+const epochMs = z.int();
+const maybeMs = z.nullable(epochMs);
+const real = z.nullable(z.number());
+const flag = z.nullable(z.boolean());
 
 /**
  * One lake row. Timestamps are epoch milliseconds (UTC); the Parquet writer
@@ -18,8 +19,8 @@ export const LocationRecord = z.object({
   actual_created_at: maybeMs,
   received_at: epochMs,
   event_type: z.string(),
-  live: z.boolean().nullable(),
-  replayed: z.boolean().nullable(),
+  live: flag,
+  replayed: flag,
   source: z.string(),
   user_id: text,
   external_user_id: text,
@@ -28,7 +29,7 @@ export const LocationRecord = z.object({
   latitude: real,
   longitude: real,
   accuracy_m: real,
-  confidence: z.number().int().nullable(),
+  confidence: z.nullable(z.int()),
   trip_id: text,
   trip_external_id: text,
   trip_status: text,

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import type { z } from "zod";
 import { RadarPayload, type RadarEvent } from "../contract/radar-payload";
 import type { IngestMessage } from "../contract/ingest-message";
 import { ApiError, type ErrorIssue } from "../errors";
@@ -12,7 +11,7 @@ import { parseTokens, verifySignature } from "../edge/signature";
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 
-function toIssues(error: z.ZodError): ErrorIssue[] {
+function toIssues(error: { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> }): ErrorIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.length ? issue.path.map(String).join(".") : "(root)",
     message: issue.message,

@@ -1,17 +1,6 @@
 import { LAKE_SCHEMA_VERSION, type LocationRecord } from "../normalize";
+import { hourPartition, uniqueName } from "./lake-keys";
 import { encodeLocationParquet, sortRecords } from "./lake-parquet";
-
-/** `dt=YYYY-MM-DD/hour=HH` of a UTC epoch-ms instant. */
-export function hourPartition(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
-}
-
-/** Unique, never reused object name: write time plus a random suffix. */
-export function uniqueName(nowMs: number): string {
-  const stamp = new Date(nowMs).toISOString().replace(/[-:.]/g, "");
-  return `${stamp}-${crypto.randomUUID()}`;
-}
 
 export async function gzip(text: string): Promise<ArrayBuffer> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));

@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { parquetHeader } from "hyparquet/src/column.js";
 import worker from "../../src/worker";
 import { makeMessage, queued } from "../fixtures/messages";
 import { flakyBucket, listKeys, readNdjsonGz, readParquetObject } from "../fixtures/lake";
@@ -88,6 +89,11 @@ describe("lake writer", () => {
     const chunk = metadata.row_groups[0]!.columns[0]!.meta_data!;
     expect(chunk.codec).toBe("SNAPPY");
     expect(chunk.statistics?.null_count).toBe(0n);
+    const file = await (await env.LAKE_BUCKET.get(key!))!.arrayBuffer();
+    for (const column of metadata.row_groups[0]!.columns) {
+      const reader = { view: new DataView(file), offset: Number(column.meta_data!.data_page_offset) };
+      expect(parquetHeader(reader).type).toBe("DATA_PAGE"); // v1, never DATA_PAGE_V2
+    }
   });
 
   it("keeps one row for duplicate ids in a batch and acks every copy", async () => {
