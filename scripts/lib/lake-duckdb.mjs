@@ -1,0 +1,48 @@
+// DuckDB over a pulled lake folder: the `milk_events` view (hive partitions, UTC, deduped by id).
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+
+function hasParquet(dir) {
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith(".parquet"));
+}
+
+/** Opens in-memory DuckDB with `milk_events_raw` (every row) and `milk_events` (one row per id). */
+export async function openLake(lakeDir) {
+  const locations = join(lakeDir, "locations");
+  if (!hasParquet(locations)) throw new Error(`no Parquet files under ${locations}; run \`npm run lake -- pull\` first`);
+  const instance = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false", autoload_known_extensions: "false" });
+  const db = await instance.connect();
+  await db.run("SET TimeZone = 'UTC'");
+  const glob = join(locations, "**", "*.parquet").replaceAll("'", "''");
+  await db.run(`CREATE VIEW milk_events_raw AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, hive_types = {'dt': DATE, 'hour': INTEGER}, union_by_name = true)`);
+  // At-least-once delivery can land an event twice; the first processed copy wins.
+  await db.run(`CREATE VIEW milk_events AS SELECT * EXCLUDE (copy_rank) FROM (
+    SELECT *, row_number() OVER (PARTITION BY id ORDER BY process_timestamp, received_at) AS copy_rank FROM milk_events_raw
+  ) WHERE copy_rank = 1`);
+  return { db, close: () => db.closeSync() };
+}
+
+function cell(value) {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "number" && !Number.isInteger(value)) return String(Number(value.toFixed(6)));
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** Runs SQL and returns { columns, rows } with display strings. */
+export async function queryTable(db, sql) {
+  const reader = await db.runAndReadAll(sql);
+  const columns = reader.columnNames();
+  // DuckDB's own text form for dates and timestamps (UTC session), JS numbers otherwise.
+  const rows = reader.getRows().map((row) => row.map((v) => (v !== null && typeof v === "object" ? String(v) : typeof v === "bigint" ? String(v) : v)).map(cell));
+  return { columns, rows };
+}
+
+/** A plain-text table, one result row per line. */
+export function formatTable({ columns, rows }) {
+  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...rows.map((r) => r[i].length))));
+  const line = (cells) => cells.map((c, i) => c.slice(0, 60).padEnd(widths[i])).join(" | ").trimEnd();
+  return [line(columns), widths.map((w) => "-".repeat(w)).join("-+-"), ...rows.map(line), `(${rows.length} row${rows.length === 1 ? "" : "s"})`].join("\n");
+}
