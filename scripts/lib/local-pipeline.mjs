@@ -23,9 +23,11 @@ async function waitForHealth(url, child, timeoutMs) {
 }
 
 /**
- * @param {{ port?: number, kinesisPort?: number, persistTo?: string, vars?: Record<string,string>, onLog?: (line: string) => void }} options
+ * @param {{ port?: number, kinesisPort?: number, persistTo?: string, vars?: Record<string,string>,
+ *   onLog?: (line: string) => void, workerKinesisEndpoint?: (kinesalite: string) => Promise<string> }} options
+ *   `workerKinesisEndpoint` lets tests put a fault-injecting proxy between the Worker and kinesalite.
  */
-export async function startPipeline({ port = 8787, kinesisPort = 4567, persistTo, vars = {}, onLog = () => {} } = {}) {
+export async function startPipeline({ port = 8787, kinesisPort = 4567, persistTo, vars = {}, onLog = () => {}, workerKinesisEndpoint = async (e) => e } = {}) {
   ensureDevVars();
   const devVars = readDevVars();
   const streamName = vars.KINESIS_STREAM_NAME ?? devVars.KINESIS_STREAM_NAME ?? "milk-geofence-events";
@@ -33,7 +35,7 @@ export async function startPipeline({ port = 8787, kinesisPort = 4567, persistTo
   const call = kinesisClient(kinesis.endpoint);
   await ensureStream(call, streamName);
 
-  const allVars = { ...vars, KINESIS_ENDPOINT: kinesis.endpoint, KINESIS_STREAM_NAME: streamName };
+  const allVars = { ...vars, KINESIS_ENDPOINT: await workerKinesisEndpoint(kinesis.endpoint), KINESIS_STREAM_NAME: streamName };
   const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false", "--log-level", "info"];
   for (const [key, value] of Object.entries(allVars)) args.push("--var", `${key}:${value}`);
   if (persistTo) args.push("--persist-to", persistTo);
