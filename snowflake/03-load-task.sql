@@ -1,0 +1,30 @@
+-- Step 3: hourly load. COPY remembers loaded files by name and ETag for 64 days, and our
+-- objects are immutable with unique names, so re-running COPY never double-loads a file.
+USE SCHEMA MILK.RAW;
+
+CREATE OR REPLACE PROCEDURE load_milk_lake()
+RETURNS VARCHAR
+LANGUAGE SQL
+AS
+$$
+BEGIN
+  COPY INTO MILK.RAW.locations_raw
+    FROM @MILK.RAW.r2_milk_lake/locations/
+    FILE_FORMAT = (FORMAT_NAME = 'MILK.RAW.ff_milk_parquet')
+    PATTERN = '.*[.]parquet'
+    MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE
+    INCLUDE_METADATA = (src_file = METADATA$FILENAME, src_mtime = METADATA$FILE_LAST_MODIFIED)
+    ON_ERROR = ABORT_STATEMENT;
+  ALTER EXTERNAL TABLE MILK.RAW.locations_ext REFRESH;
+  RETURN 'ok';
+END;
+$$;
+
+-- Five minutes past each hour: the writer's batch timeout is seconds, so the previous hour is complete.
+CREATE OR REPLACE TASK load_milk_lake_hourly
+  WAREHOUSE = COMPUTE_WH
+  SCHEDULE = 'USING CRON 5 * * * * UTC'
+AS
+  CALL load_milk_lake();
+
+ALTER TASK load_milk_lake_hourly RESUME;
