@@ -80,6 +80,7 @@ function makeDriver(index, rnd) {
  */
 export function generateFleet({ drivers, minutes, seed = 42, startMs, replayRate = 0.02, duplicateRate = 0.01 }) {
   const rnd = createRandom(seed);
+  rnd.objectId = objectIdFactory(rnd);
   const endMs = startMs + minutes * 60_000;
   const out = [];
   for (let d = 0; d < drivers; d++) {
@@ -92,11 +93,25 @@ export function generateFleet({ drivers, minutes, seed = 42, startMs, replayRate
   return out.sort((a, b) => a.atMs - b.atMs);
 }
 
+/**
+ * Radar event ids are MongoDB ObjectIds: 4-byte server time, 5 bytes per server
+ * process, 3-byte counter. A handful of simulated API processes hand them out.
+ */
+function objectIdFactory(rnd) {
+  const processes = Array.from({ length: 6 }, () => ({ tag: rnd.hex(10), counter: rnd.int(0, 0xffffff) }));
+  return (atMs) => {
+    const p = rnd.pick(processes);
+    p.counter = (p.counter + 1) % 0x1000000;
+    return Math.floor(atMs / 1000).toString(16).padStart(8, "0") + p.tag + p.counter.toString(16).padStart(6, "0");
+  };
+}
+
 function eventBody(rnd, driver, trip, type, atMs, point, extra = {}) {
   const iso = new Date(atMs).toISOString();
+  const serverMs = atMs + rnd.int(150, 900);
   const location = point ? { type: "Point", coordinates: [Number(point[0].toFixed(6)), Number(point[1].toFixed(6))] } : undefined;
   const event = {
-    _id: rnd.hex(24), type, createdAt: iso, actualCreatedAt: new Date(atMs + rnd.int(150, 900)).toISOString(), live: true,
+    _id: rnd.objectId(serverMs), type, createdAt: iso, actualCreatedAt: new Date(serverMs).toISOString(), live: true,
     ...(location && { location, locationAccuracy: Number(rnd.between(4, 30).toFixed(1)), confidence: rnd.int(2, 3) }),
     foreground: false, replayed: false,
     user: { ...driver, trip: { ...trip, status: "started", createdAt: trip.createdAt, updatedAt: iso, startedAt: trip.createdAt } },

@@ -1,23 +1,50 @@
 import { LOCATION_COLUMNS, LAKE_SCHEMA_VERSION, LocationRecord, type LocationColumn } from "../normalize";
-import type { ColumnKind, ColumnSpec } from "./parquet/column-spec";
+import type { ColumnKind, ColumnSpec, ColumnValue } from "./parquet/column-spec";
 import { writeParquet } from "./parquet/write-parquet";
 
-const KINDS: Record<LocationColumn, ColumnKind> = {
-  id: "string", created_at: "timestamp_ms", created_at_ms: "int64", actual_created_at: "timestamp_ms",
-  received_at: "timestamp_ms", event_type: "string", live: "boolean", replayed: "boolean", source: "string",
-  user_id: "string", external_user_id: "string", device_id: "string", mm_user_id: "string",
-  latitude: "double", longitude: "double", accuracy_m: "double", confidence: "int32",
-  trip_id: "string", trip_external_id: "string", trip_status: "string", trip_created_at: "timestamp_ms",
-  trip_updated_at: "timestamp_ms", trip_started_at: "timestamp_ms", trip_mm_user_id: "string",
-  route_session_type: "string", route_session_id: "string", trip_metadata_json: "string",
-  geofence_id: "string", geofence_external_id: "string", geofence_tag: "string", geofence_description: "string",
-  process_timestamp: "timestamp_ms", process_hour: "timestamp_ms",
+type Column = readonly [ColumnKind, (r: LocationRecord) => ColumnValue];
+
+// Static property reads per column: much faster than r[name] over 100k rows of mixed shapes.
+const COLUMNS: Record<LocationColumn, Column> = {
+  id: ["string", (r) => r.id],
+  created_at: ["timestamp_ms", (r) => r.created_at],
+  created_at_ms: ["int64", (r) => r.created_at_ms],
+  actual_created_at: ["timestamp_ms", (r) => r.actual_created_at],
+  received_at: ["timestamp_ms", (r) => r.received_at],
+  event_type: ["string", (r) => r.event_type],
+  live: ["boolean", (r) => r.live],
+  replayed: ["boolean", (r) => r.replayed],
+  source: ["string", (r) => r.source],
+  user_id: ["string", (r) => r.user_id],
+  external_user_id: ["string", (r) => r.external_user_id],
+  device_id: ["string", (r) => r.device_id],
+  mm_user_id: ["string", (r) => r.mm_user_id],
+  latitude: ["double", (r) => r.latitude],
+  longitude: ["double", (r) => r.longitude],
+  accuracy_m: ["double", (r) => r.accuracy_m],
+  confidence: ["int32", (r) => r.confidence],
+  trip_id: ["string", (r) => r.trip_id],
+  trip_external_id: ["string", (r) => r.trip_external_id],
+  trip_status: ["string", (r) => r.trip_status],
+  trip_created_at: ["timestamp_ms", (r) => r.trip_created_at],
+  trip_updated_at: ["timestamp_ms", (r) => r.trip_updated_at],
+  trip_started_at: ["timestamp_ms", (r) => r.trip_started_at],
+  trip_mm_user_id: ["string", (r) => r.trip_mm_user_id],
+  route_session_type: ["string", (r) => r.route_session_type],
+  route_session_id: ["string", (r) => r.route_session_id],
+  trip_metadata_json: ["string", (r) => r.trip_metadata_json],
+  geofence_id: ["string", (r) => r.geofence_id],
+  geofence_external_id: ["string", (r) => r.geofence_external_id],
+  geofence_tag: ["string", (r) => r.geofence_tag],
+  geofence_description: ["string", (r) => r.geofence_description],
+  process_timestamp: ["timestamp_ms", (r) => r.process_timestamp],
+  process_hour: ["timestamp_ms", (r) => r.process_hour],
 };
 
 /** Column specs in file order; a column is REQUIRED exactly when the zod schema refuses null. */
 export const LOCATION_PARQUET_COLUMNS: ColumnSpec[] = LOCATION_COLUMNS.map((name) => ({
   name,
-  kind: KINDS[name],
+  kind: COLUMNS[name][0],
   required: !LocationRecord.shape[name].safeParse(null).success,
 }));
 
@@ -39,7 +66,7 @@ export function sortRecords(records: LocationRecord[]): LocationRecord[] {
 export function encodeLocationParquet(sorted: LocationRecord[]): Uint8Array {
   return writeParquet({
     columns: LOCATION_PARQUET_COLUMNS,
-    data: LOCATION_PARQUET_COLUMNS.map((c) => sorted.map((r) => r[c.name as LocationColumn])),
+    data: LOCATION_COLUMNS.map((name) => sorted.map(COLUMNS[name][1])),
     sortedBy: SORT_ORDER,
     metadata: { "lake.schema_version": LAKE_SCHEMA_VERSION },
   });

@@ -81,3 +81,30 @@ describe("our Parquet read back by DuckDB", () => {
     for (const m of created) expect(m.stats_min_value).toMatch(/^2024-03-05/);
   });
 });
+
+describe("encodings round-trip through DuckDB", () => {
+  it("reads back delta-packed integers with large, negative and irregular steps", async () => {
+    const { writeParquet } = await import("../../src/sinks/parquet/write-parquet");
+    const values = [0, 1, -1, 2 ** 40, -(2 ** 40), 1_709_651_444_902, 1_709_651_444_903, 1_709_650_000_000, 2 ** 52, -(2 ** 52), 7, 7, 7];
+    for (let i = 0; i < 500; i++) values.push(1_700_000_000_000 + ((i * 7919) % 100_003) * 1000 - (i % 3) * 3_600_000);
+    const strings = values.map((v, i) => (i % 5 === 0 ? null : `6b04fd${(i % 7).toString(16)}abd83441aab${String(v).slice(-6)}`));
+    const doubles = values.map((v, i) => (i % 4 === 0 ? null : v / 3));
+    const file = join(mkdtempSync(join(tmpdir(), "enc-")), "edge.parquet");
+    writeFileSync(file, writeParquet({
+      columns: [
+        { name: "n", kind: "int64", required: true },
+        { name: "t", kind: "timestamp_ms", required: false },
+        { name: "s", kind: "string", required: false },
+        { name: "d", kind: "double", required: false },
+      ],
+      data: [values, values.map((v, i) => (i % 9 === 0 ? null : Math.abs(v) % 4_102_444_800_000)), strings, doubles],
+    }));
+    const db = await openDuckDb();
+    const rows = await queryRows(db, `SELECT n, epoch_ms(t) AS t, s, d FROM read_parquet('${file}')`);
+    db.closeSync();
+    expect(rows.map((r) => r.n)).toEqual(values);
+    expect(rows.map((r) => r.t)).toEqual(values.map((v, i) => (i % 9 === 0 ? null : Math.abs(v) % 4_102_444_800_000)));
+    expect(rows.map((r) => r.s)).toEqual(strings);
+    expect(rows.map((r) => r.d)).toEqual(doubles);
+  });
+});

@@ -4,7 +4,7 @@ import { snappyCompress } from "hyparquet-writer/src/snappy.js";
 import type { ColumnChunk, Encoding, PageHeader, Statistics } from "hyparquet";
 import { schemaElement, type ColumnSpec, type ColumnValue } from "./column-spec";
 import {
-  buildDictionary, encodeDefinitionLevels, encodeDictionaryIndexes, encodePlainStrings, encodeValues, type Dictionary,
+  buildDictionary, encodeDefinitionLevels, encodeDictionaryIndexes, encodePlain, encodeValues, type Dictionary,
 } from "./encode-values";
 
 /** Rows per data page: keeps pages near 100-200 KB uncompressed for readers. */
@@ -56,7 +56,7 @@ function encodePageValues(spec: ColumnSpec, pageNonNull: ColumnValue[], dictiona
 export function writeColumnChunk(writer: ByteWriter, spec: ColumnSpec, values: ColumnValue[]): ColumnChunk {
   const element = schemaElement(spec);
   const nonNull = values.filter((v) => v !== null);
-  const dictionary = spec.kind === "string" ? buildDictionary(nonNull as string[]) : null;
+  const dictionary = buildDictionary(spec.kind, nonNull);
   const sizes: PageSizes = { uncompressed: 0, compressed: 0 };
   const add = (page: PageSizes) => ((sizes.uncompressed += page.uncompressed), (sizes.compressed += page.compressed));
   const encodings = new Set<Encoding>(["RLE"]);
@@ -65,7 +65,7 @@ export function writeColumnChunk(writer: ByteWriter, spec: ColumnSpec, values: C
   if (dictionary) {
     dictionary_page_offset = BigInt(writer.offset);
     const header = { type: "DICTIONARY_PAGE" as const, dictionary_page_header: { num_values: dictionary.values.length, encoding: "PLAIN_DICTIONARY" as Encoding } };
-    add(writePage(writer, header, encodePlainStrings(dictionary.values)));
+    add(writePage(writer, header, encodePlain(spec.kind, dictionary.values)));
   }
   const data_page_offset = BigInt(writer.offset);
   let indexStart = 0;
