@@ -1,0 +1,31 @@
+// US list prices (see docs/performance.md for sources) applied to measured per-event figures.
+export const PRICES = {
+  workers_per_million_requests: 0.3,
+  workers_per_million_cpu_ms: 0.02,
+  queues_per_million_ops: 0.4,
+  queues_ops_per_message: 3, // write, read, delete (ack)
+  r2_class_a_per_million: 4.5,
+  r2_storage_per_gb_month: 0.015,
+  kinesis_per_million_put_units: 0.014, // provisioned PUT payload unit (25 KB); shard-hours are a fixed monthly cost
+};
+
+/**
+ * @param {{ edgeCpuMs: number, consumerCpuMsPerEvent: number, forwardShare: number,
+ *   eventsPerBatch: number, lakeBytesPerEvent: number }} m
+ */
+export function costPerMillion(m) {
+  const M = 1e6;
+  const batches = M / m.eventsPerBatch;
+  const lines = [
+    { item: "Workers requests (1 webhook per event)", usd: PRICES.workers_per_million_requests },
+    { item: `Workers CPU, edge (${m.edgeCpuMs} ms per request)`, usd: (m.edgeCpuMs * M / 1e6) * PRICES.workers_per_million_cpu_ms },
+    { item: `Workers requests, consumer invocations (${m.eventsPerBatch} events per batch)`, usd: (batches / 1e6) * PRICES.workers_per_million_requests },
+    { item: `Workers CPU, lake writer (${m.consumerCpuMsPerEvent.toFixed(3)} ms per event)`, usd: (m.consumerCpuMsPerEvent * M / 1e6) * PRICES.workers_per_million_cpu_ms },
+    { item: "Queues, ingest (3 ops per message, 1 message per event)", usd: PRICES.queues_ops_per_message * PRICES.queues_per_million_ops },
+    { item: `Queues, forward (${(m.forwardShare * 100).toFixed(1)}% of events are geofence)`, usd: m.forwardShare * PRICES.queues_ops_per_message * PRICES.queues_per_million_ops },
+    { item: "R2 Class A writes (Parquet + raw per batch and hour)", usd: ((2 * batches) / 1e6) * PRICES.r2_class_a_per_million },
+    { item: `R2 storage, first month (${m.lakeBytesPerEvent.toFixed(0)} B per event)`, usd: ((m.lakeBytesPerEvent * M) / 1e9) * PRICES.r2_storage_per_gb_month },
+    { item: "Kinesis PUT payload units (provisioned; shard-hours excluded)", usd: m.forwardShare * PRICES.kinesis_per_million_put_units },
+  ].map((l) => ({ ...l, usd: +l.usd.toFixed(4) }));
+  return { usd_per_million_events: +lines.reduce((n, l) => n + l.usd, 0).toFixed(3), lines };
+}

@@ -1,0 +1,68 @@
+// Freshness: from the 202 to the event being inside an R2 object, at a steady rate,
+// with the production queue settings from wrangler.toml.
+import { getPlatformProxy } from "wrangler";
+import { join } from "node:path";
+import { ROOT } from "../../scripts/lib/dev-vars.mjs";
+import { radarSignature } from "../../scripts/lib/simulator.mjs";
+
+async function sendSteady(url, token, rate, seconds) {
+  const accepted = new Map();
+  const total = Math.round(rate * seconds);
+  const start = performance.now();
+  const inflight = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const id = `fresh-${process.pid}-${i}`;
+    const signingId = `fresh-${i}`;
+    inflight.push(
+      fetch(`${url}/webhooks/radar`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-radar-signing-id": signingId, "x-radar-signature": radarSignature(token, signingId) },
+        body: JSON.stringify({ event: { _id: id, type: "user.updated_trip", createdAt: new Date().toISOString(), user: { _id: `driver-${i % 50}` } } }),
+      }).then((r) => r.status === 202 && accepted.set(id, Date.now())),
+    );
+  }
+  await Promise.all(inflight);
+  return accepted;
+}
+
+/** Reads raw/ archives (ids inside, R2 `uploaded` time) until every accepted id is found. */
+async function landedTimes(persist, ids, timeoutMs) {
+  const proxy = await getPlatformProxy({ configPath: join(ROOT, "wrangler.toml"), persist: { path: persist } });
+  const landed = new Map();
+  const seenKeys = new Set();
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (landed.size < ids.size && Date.now() < deadline) {
+      let cursor;
+      do {
+        const page = await proxy.env.LAKE_BUCKET.list({ prefix: "raw/", cursor });
+        for (const object of page.objects) {
+          if (seenKeys.has(object.key)) continue;
+          seenKeys.add(object.key);
+          const body = await proxy.env.LAKE_BUCKET.get(object.key);
+          const text = await new Response(body.body.pipeThrough(new DecompressionStream("gzip"))).text();
+          for (const line of text.trim().split("\n")) {
+            const id = JSON.parse(line).id;
+            if (ids.has(id) && !landed.has(id)) landed.set(id, object.uploaded.getTime());
+          }
+        }
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+      if (landed.size < ids.size) await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await proxy.dispose();
+  }
+  return landed;
+}
+
+export async function measureFreshness({ url, token, persist, rate, seconds, batchTimeoutS }) {
+  const accepted = await sendSteady(url, token, rate, seconds);
+  const landed = await landedTimes(persist, accepted, 60_000 + batchTimeoutS * 1000);
+  const lags = [...accepted].filter(([id]) => landed.has(id)).map(([id, at]) => Math.max(0, landed.get(id) - at)).sort((a, b) => a - b);
+  const pct = (p) => lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))] ?? null;
+  return { p50_ms: pct(50), p99_ms: pct(99), rate_per_s: rate, batch_timeout_s: batchTimeoutS, accepted: accepted.size, landed: landed.size };
+}
