@@ -102,7 +102,10 @@ describe("Kinesis forwarding through wrangler dev and kinesalite", () => {
 
 describe("fleet simulation end to end", () => {
   it("lands every accepted event in the lake once, in its hour, and forwards every geofence event", async () => {
-    const summary = await runSimulation({ url: pipeline.url, token: pipeline.token, drivers: 30, minutes: 60, speedup: 0, seed: 7, concurrency: 8, duplicateRate: 0.03, replayRate: 0.03 });
+    // Sustained load: about 3,000 signed events at a steady ~100 events/s (60 simulated minutes at 120x).
+    const summary = await runSimulation({ url: pipeline.url, token: pipeline.token, drivers: 30, minutes: 60, speedup: 120, seed: 7, concurrency: 8, duplicateRate: 0.03, replayRate: 0.03 });
+    console.log(JSON.stringify({ msg: "sustained load", sent: summary.sent, accepted: summary.accepted, distinct: summary.acceptedIds.size, statuses: summary.statuses, p50_ms: Math.round(summary.p50Ms), p99_ms: Math.round(summary.p99Ms), seconds: Math.round(summary.seconds) }));
+    expect(summary.statuses).toEqual({ 202: summary.sent }); // zero 5xx, zero refusals
     expect(summary.failed).toBe(0);
     expect(summary.refused).toBe(0);
     expect(summary.sent).toBeGreaterThan(2000);
