@@ -8,6 +8,7 @@ export const TEST_BINDINGS = {
   AWS_SECRET_ACCESS_KEY: "test-secret-key",
   KINESIS_ENDPOINT: "https://kinesis.test.invalid",
   KINESIS_STREAM_NAME: "test-stream",
+  ADMIN_TOKEN: "test-admin-token",
 };
 
 export default defineConfig({

@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export type ErrorCode =
   | "unauthorized"
+  | "admin_disabled"
   | "unsupported_media_type"
   | "payload_too_large"
   | "invalid_json"
@@ -15,6 +16,7 @@ export type ErrorCode =
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unauthorized: 401,
+  admin_disabled: 403,
   unsupported_media_type: 415,
   payload_too_large: 413,
   invalid_json: 400,

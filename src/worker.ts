@@ -4,12 +4,14 @@ import type { AppEnv } from "./edge/app-env";
 import { requestLog } from "./edge/request-log";
 import { ApiError, handleError, renderError } from "./errors";
 import { handleQueue } from "./queue-consumer";
+import { admin } from "./routes/admin";
 import { radarWebhook } from "./routes/radar-webhook";
 
 const app = new Hono<AppEnv>()
   .use(requestLog())
   .get("/healthz", (c) => c.json({ status: "ok" }))
   .route("/webhooks/radar", radarWebhook)
+  .route("/admin", admin)
   .notFound((c) => renderError(c, new ApiError("not_found", "no such route")))
   .onError(handleError);
 

@@ -1,6 +1,7 @@
 import { IngestMessage } from "../contract/ingest-message";
 import { normalizeEvent, partitionKeyOf, toGeofenceEvent } from "../normalize";
 import { chunkEntries, createKinesisTarget, putRecords, type KinesisEntry, type KinesisTarget } from "../sinks/kinesis";
+import { recordMetric } from "../metrics";
 import { backoffSeconds } from "./backoff";
 
 type QueueMessage = Message<unknown>;
@@ -38,7 +39,14 @@ function planEntries(messages: readonly QueueMessage[], nowMs: number): Planned 
   return planned;
 }
 
-async function sendChunk(target: KinesisTarget, planned: Planned, indexes: number[]): Promise<void> {
+interface ChunkStats {
+  accepted: number;
+  failed: number;
+  retried: number;
+  config: boolean;
+}
+
+async function sendChunk(target: KinesisTarget, planned: Planned, indexes: number[]): Promise<ChunkStats> {
   const outcome = await putRecords(target, indexes.map((i) => planned.entries[i]!));
   const owners = (position: number) => planned.owners[indexes[position]!]!;
   if (outcome.kind === "ok") {
@@ -50,13 +58,32 @@ async function sendChunk(target: KinesisTarget, planned: Planned, indexes: numbe
       }
     });
     if (failed.size) console.warn(JSON.stringify({ msg: "kinesis partial failure", failed: failed.size, sent: indexes.length }));
-    return;
+    return { accepted: indexes.length - failed.size, failed: failed.size, retried: messagesAt(planned, indexes, failed), config: false };
   }
   const config = outcome.kind === "config";
   const log = { msg: config ? "KINESIS CONFIGURATION ERROR" : "kinesis call failed", status: outcome.status, error: outcome.error, records: indexes.length };
   (config ? console.error : console.warn)(JSON.stringify(log));
   indexes.forEach((_, position) => {
     for (const m of owners(position)) m.retry({ delaySeconds: config ? CONFIG_RETRY_SECONDS : backoffSeconds(m.attempts, 2, 300) });
+  });
+  return { accepted: 0, failed: indexes.length, retried: messagesAt(planned, indexes), config };
+}
+
+/** Messages owning the entries at `indexes` (all, or only the given positions). */
+function messagesAt(planned: Planned, indexes: number[], positions?: Set<number>): number {
+  return indexes.reduce((n, index, position) => n + (!positions || positions.has(position) ? planned.owners[index]!.length : 0), 0);
+}
+
+function recordForward(env: Env, batch: MessageBatch<unknown>, sent: number, stats: ChunkStats[], startedMs: number) {
+  const sum = (pick: (s: ChunkStats) => number) => stats.reduce((n, s) => n + pick(s), 0);
+  const failed = sum((s) => s.failed);
+  const outcome = stats.some((s) => s.config) ? "config_error" : failed === 0 ? "ok" : sum((s) => s.accepted) ? "partial" : "failed";
+  recordMetric(env.METRICS, {
+    kind: "kinesis_batch",
+    outcome,
+    label: batch.queue,
+    count: sum((s) => s.accepted),
+    figures: [batch.messages.length, sent, failed, sum((s) => s.retried), Date.now() - startedMs],
   });
 }
 
@@ -69,8 +96,12 @@ export async function forwardBatch(batch: MessageBatch<unknown>, env: Env): Prom
   if ("missing" in target) {
     console.error(JSON.stringify({ msg: "KINESIS CONFIGURATION ERROR", missing: target.missing }));
     for (const m of batch.messages) m.retry({ delaySeconds: CONFIG_RETRY_SECONDS });
+    recordMetric(env.METRICS, { kind: "kinesis_batch", outcome: "config_error", label: batch.queue, count: 0, figures: [batch.messages.length, 0, 0, batch.messages.length, 0] });
     return;
   }
-  const planned = planEntries(batch.messages, Date.now());
-  for (const indexes of chunkEntries(planned.entries)) await sendChunk(target, planned, indexes);
+  const startedMs = Date.now();
+  const planned = planEntries(batch.messages, startedMs);
+  const stats: ChunkStats[] = [];
+  for (const indexes of chunkEntries(planned.entries)) stats.push(await sendChunk(target, planned, indexes));
+  recordForward(env, batch, planned.entries.length, stats, startedMs);
 }

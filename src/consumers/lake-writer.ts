@@ -2,6 +2,7 @@ import { IngestMessage } from "../contract/ingest-message";
 import { normalizeEvent } from "../normalize";
 import { hourPartition } from "../sinks/lake-keys";
 import { quarantineMessage, writeHourGroup, type HourGroup } from "../sinks/lake-objects";
+import { recordMetric } from "../metrics";
 import { backoffSeconds } from "./backoff";
 
 type QueueMessage = Message<unknown>;
@@ -67,6 +68,22 @@ function planGroups(messages: readonly QueueMessage[], nowMs: number, poison: (m
   return [...groups.values()];
 }
 
+/** Batch metric: rows written, objects, write latency and event lag (processing − created_at). */
+function recordBatch(env: Env, queue: string, groups: PlannedGroup[], written: boolean[], quarantined: number, nowMs: number) {
+  const ok = groups.filter((_, i) => written[i]);
+  const rows = ok.flatMap((g) => g.records);
+  const lags = rows.map((r) => (nowMs - r.created_at) / 1000);
+  const retried = groups.filter((_, i) => !written[i]).reduce((n, g) => n + g.messages.length, 0);
+  const messages = groups.reduce((n, g) => n + g.messages.length, 0) + quarantined;
+  recordMetric(env.METRICS, {
+    kind: "lake_batch",
+    outcome: retried === 0 ? "ok" : ok.length ? "partial" : "failed",
+    label: queue,
+    count: rows.length,
+    figures: [messages, ok.length * 2, Date.now() - nowMs, lags.length ? lags.reduce((a, b) => a + b, 0) / lags.length : 0, lags.length ? Math.max(...lags) : 0, retried, quarantined],
+  });
+}
+
 /**
  * Lake writer: one Parquet object and one raw archive per hour in the batch.
  * A message is acked only once every object holding it is written; a failed
@@ -88,4 +105,5 @@ export async function writeLakeBatch(batch: MessageBatch<unknown>, env: Env): Pr
     for (const m of group.messages) m.retry({ delaySeconds: backoffSeconds(m.attempts) });
   });
   await Promise.all(poison);
+  recordBatch(env, batch.queue, groups, results.map((r) => r.status === "fulfilled"), poison.length, nowMs);
 }

@@ -5,6 +5,7 @@ declare module "hono" {
     requestId: string;
     refusal: ErrorCode;
     eventCount: number;
+    eventTypes: Map<string, number>;
   }
 }
 

@@ -40,6 +40,12 @@ async function authorize(env: Env, headers: Headers, readBody: () => Promise<unk
   return body;
 }
 
+function countTypes(events: RadarEvent[]): Map<string, number> {
+  const types = new Map<string, number>();
+  for (const e of events) types.set(e.type, (types.get(e.type) ?? 0) + 1);
+  return types;
+}
+
 async function toMessages(events: RadarEvent[], user: IngestMessage["user"], requestId: string): Promise<IngestMessage[]> {
   const receivedAt = new Date().toISOString();
   return Promise.all(
@@ -62,6 +68,7 @@ export const radarWebhook = new Hono<AppEnv>()
     const raw = body as { event?: RadarEvent; events?: RadarEvent[]; user?: IngestMessage["user"] };
     const events = raw.events ?? [raw.event!];
     c.set("eventCount", events.length);
+    c.set("eventTypes", countTypes(events));
     const messages = await toMessages(events, raw.user, c.get("requestId"));
     const sizes = messages.map(measureMessage);
 

@@ -1,6 +1,6 @@
 import { LAKE_SCHEMA_VERSION, type LocationRecord } from "../normalize";
 import { hourPartition, uniqueName } from "./lake-keys";
-import { encodeLocationParquet, sortRecords } from "./lake-parquet";
+import { createdAtRange, encodeLocationParquet, sortRecords } from "./lake-parquet";
 
 export async function gzip(text: string): Promise<ArrayBuffer> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -18,11 +18,9 @@ export interface HourGroup {
 export async function writeHourGroup(bucket: R2Bucket, group: HourGroup, nowMs: number): Promise<string[]> {
   const sorted = sortRecords(group.records);
   const name = uniqueName(nowMs);
-  const times = sorted.map((r) => r.created_at);
   const customMetadata = {
     rows: String(sorted.length),
-    min_created_at: new Date(Math.min(...times)).toISOString(),
-    max_created_at: new Date(Math.max(...times)).toISOString(),
+    ...createdAtRange(sorted),
     schema_version: LAKE_SCHEMA_VERSION,
   };
   const parquetKey = `locations/${group.partition}/${name}.parquet`;
@@ -36,7 +34,8 @@ export async function writeHourGroup(bucket: R2Bucket, group: HourGroup, nowMs: 
     }),
     bucket.put(rawKey, raw, {
       httpMetadata: { contentType: "application/gzip" },
-      customMetadata: { ...customMetadata, rows: String(group.rawBodies.length) },
+      // processed_at lets a rebuild reproduce process_timestamp exactly.
+      customMetadata: { ...customMetadata, rows: String(group.rawBodies.length), processed_at: new Date(nowMs).toISOString() },
     }),
   ]);
   return [parquetKey, rawKey];

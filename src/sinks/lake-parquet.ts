@@ -71,3 +71,14 @@ export function encodeLocationParquet(sorted: LocationRecord[]): Uint8Array {
     metadata: { "lake.schema_version": LAKE_SCHEMA_VERSION },
   });
 }
+
+/** Earliest and latest `created_at` as ISO strings (a loop: rebuilds hold too many rows to spread). */
+export function createdAtRange(records: LocationRecord[]): { min_created_at: string; max_created_at: string } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const r of records) {
+    if (r.created_at < min) min = r.created_at;
+    if (r.created_at > max) max = r.created_at;
+  }
+  return { min_created_at: new Date(min).toISOString(), max_created_at: new Date(max).toISOString() };
+}

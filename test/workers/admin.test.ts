@@ -1,0 +1,107 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/worker";
+import { listKeys, readParquetObject } from "../fixtures/lake";
+import { makeMessage, queued } from "../fixtures/messages";
+import { testEnv } from "../fixtures/queues";
+import { makeEvent } from "../fixtures/webhook";
+
+const ADMIN = { authorization: "Bearer test-admin-token", "content-type": "application/json" };
+
+async function callAdmin(path: string, body: unknown, headers: Record<string, string> = ADMIN, overrides: Partial<Env> = {}) {
+  const run = testEnv(overrides);
+  const response = await worker.fetch(new Request(`https://edge.test/admin/${path}`, { method: "POST", headers, body: JSON.stringify(body) }), run, createExecutionContext());
+  return { status: response.status, json: await response.json<Record<string, any>>(), run };
+}
+
+async function consume(queue: string, bodies: unknown[]) {
+  const batch = createMessageBatch(queue, bodies.map((b) => queued(b)));
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+async function lakeRows(prefix: string) {
+  const rows: Record<string, unknown>[] = [];
+  for (const key of await listKeys(env.LAKE_BUCKET, prefix)) rows.push(...(await readParquetObject(env.LAKE_BUCKET, key)).rows);
+  return rows;
+}
+
+/** One row per id, the first processed copy, as the milk_events views keep. */
+function dedupe(rows: Record<string, unknown>[]) {
+  const byId = new Map<string, Record<string, unknown>>();
+  const sorted = [...rows].sort((a, b) => Number(a.process_timestamp as Date) - Number(b.process_timestamp as Date));
+  for (const row of sorted) if (!byId.has(row.id as string)) byId.set(row.id as string, row);
+  return [...byId.values()].sort((a, b) => ((a.id as string) < (b.id as string) ? -1 : 1));
+}
+
+describe("admin authentication", () => {
+  it.each([
+    ["no Authorization header", { "content-type": "application/json" }],
+    ["a wrong token", { ...ADMIN, authorization: "Bearer nope" }],
+    ["a token prefix", { ...ADMIN, authorization: "Bearer test-admin" }],
+    ["a non-bearer scheme", { ...ADMIN, authorization: "Basic dGVzdC1hZG1pbi10b2tlbg==" }],
+  ])("refuses %s with 401", async (_, headers) => {
+    const { status, json } = await callAdmin("redrive", { queue: "ingest" }, headers);
+    expect(status).toBe(401);
+    expect(json.error.code).toBe("unauthorized");
+  });
+
+  it("is disabled (403) when no ADMIN_TOKEN is set", async () => {
+    const { status, json } = await callAdmin("redrive", { queue: "ingest" }, ADMIN, { ADMIN_TOKEN: "" } as Partial<Env>);
+    expect(status).toBe(403);
+    expect(json.error.code).toBe("admin_disabled");
+  });
+
+  it("validates admin bodies", async () => {
+    expect((await callAdmin("redrive", { queue: "elsewhere" })).status).toBe(400);
+    expect((await callAdmin("rebuild", { from: "2024-03-05T00:00:00Z", to: "2024-03-09T00:00:00Z" })).status).toBe(400);
+  });
+});
+
+describe("dead letters and redrive", () => {
+  it("parks dead-lettered messages in R2 and redrives them to their queue", async () => {
+    const bodies = [makeMessage(), makeMessage()];
+    const parked = await consume("milk-ingest-dlq", bodies);
+    expect(parked.explicitAcks).toHaveLength(2);
+    expect(await listKeys(env.LAKE_BUCKET, "dead-letter/ingest/")).toHaveLength(2);
+
+    const { status, json, run } = await callAdmin("redrive", { queue: "ingest" });
+    expect(status).toBe(200);
+    expect(json).toEqual({ queue: "ingest", redriven: 2, more: false });
+    expect(run.INGEST_QUEUE.sent.map((m) => m.id).sort()).toEqual(bodies.map((b) => b.id).sort());
+    expect(await listKeys(env.LAKE_BUCKET, "dead-letter/ingest/")).toHaveLength(0);
+  });
+
+  it("parks forward dead letters under their own prefix", async () => {
+    await consume("milk-forward-dlq", [makeMessage({ event: makeEvent({ type: "user.entered_geofence" }) })]);
+    const { json, run } = await callAdmin("redrive", { queue: "forward" });
+    expect(json.redriven).toBe(1);
+    expect(run.FORWARD_QUEUE.sent).toHaveLength(1);
+  });
+});
+
+describe("rebuild from raw", () => {
+  it("rebuilds an hour into one object whose rows equal the originals, idempotently", async () => {
+    const at = (minute: number, fields = {}) => makeMessage({ event: makeEvent({ createdAt: `2024-05-01T07:${String(minute).padStart(2, "0")}:00.000Z`, user: { _id: `d-${minute % 3}` }, ...fields }) });
+    const first = [at(1), at(2), at(3)];
+    await consume("milk-ingest", first);
+    await consume("milk-ingest", [at(4), first[1]!, at(5, { trip: { _id: "t1", metadata: { route_session_id: "rs" } } })]); // one redelivered duplicate
+    const prefix = "locations/dt=2024-05-01/hour=07/";
+    const original = dedupe(await lakeRows(prefix));
+    expect(original).toHaveLength(5);
+
+    const { status, json } = await callAdmin("rebuild", { from: "2024-05-01T07:00:00Z", to: "2024-05-01T08:00:00Z" });
+    expect(status).toBe(200);
+    expect(json.hours).toEqual([expect.objectContaining({ partition: "dt=2024-05-01/hour=07", rawObjects: 2, rows: 5, replaced: 2 })]);
+    expect(await listKeys(env.LAKE_BUCKET, prefix)).toEqual([json.hours[0].written]);
+    expect(await lakeRows(prefix)).toHaveLength(5); // the rebuilt object holds no duplicates
+    expect(dedupe(await lakeRows(prefix))).toEqual(original);
+
+    const again = await callAdmin("rebuild", { from: "2024-05-01T07:30:00Z", to: "2024-05-01T07:31:00Z" });
+    expect(again.json.hours[0]).toMatchObject({ rows: 5, replaced: 1 });
+    expect(await listKeys(env.LAKE_BUCKET, prefix)).toHaveLength(1);
+    expect(dedupe(await lakeRows(prefix))).toEqual(original);
+  });
+});
