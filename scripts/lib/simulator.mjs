@@ -31,7 +31,7 @@ async function postOne(url, token, body) {
  * Generates and sends the fleet. speedup = simulated seconds per real second (0 = as fast as possible).
  * Returns counts, latencies, and the ids the service accepted.
  */
-export async function runSimulation({ url, token, drivers, minutes, speedup = 60, seed = 42, concurrency = 16, replayRate, duplicateRate, onProgress = () => {} }) {
+export async function runSimulation({ url, token, drivers, minutes, speedup = 60, seed = 42, concurrency = 16, replayRate = 0.02, duplicateRate = 0.01, onProgress = () => {} }) {
   const startMs = Date.now() - minutes * 60_000;
   const events = generateFleet({ drivers, minutes, seed, startMs, replayRate, duplicateRate });
   const result = { sent: 0, accepted: 0, refused: 0, failed: 0, statuses: {}, latencies: [], acceptedIds: new Set(), geofenceIds: new Set(), sentIds: new Set() };
