@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // npm run lake -- pull [--out lake] [--persist .wrangler/state/v3]
 // npm run lake -- query "SQL" [--lake lake]
-// npm run analytics [-- --lake lake]       (runs analytics/*.sql)
-import { readdirSync, readFileSync } from "node:fs";
+// npm run analytics [-- --lake lake]       (pulls the local bucket, then runs analytics/*.sql)
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "./lib/dev-vars.mjs";
@@ -43,6 +43,11 @@ try {
     console.log(formatTable(await queryTable(db, sql)));
     close();
   } else if (command === "analytics") {
+    // Refresh the local copy first, so `npm run analytics` right after a simulation sees it.
+    if (existsSync(values.persist) && values.lake === values.out) {
+      const stats = await pullLake({ out: values.out, persist: values.persist });
+      console.log(`Pulled ${stats.copied} new objects from the local bucket into ${values.out}`);
+    }
     await runAnalytics(values.lake);
   } else {
     console.error('usage: npm run lake -- pull [--out DIR] | npm run lake -- query "SQL" [--lake DIR] | npm run analytics');
