@@ -17,9 +17,14 @@ const THROTTLED = { ErrorCode: "ProvisionedThroughputExceededException", ErrorMe
 /**
  * A local proxy in front of kinesalite that throttles a share of PutRecords entries:
  * the failed entries are not forwarded, and the answer marks them as Kinesis would.
+ * A record is failed at most `maxFailuresPerRecord` times, as real throttling clears:
+ * this bounds the test's duration by the forwarder's backoff instead of by luck.
  */
-export async function startFaultProxy(upstream: string, random: () => number = Math.random): Promise<FaultProxy> {
+export async function startFaultProxy(upstream: string, random: () => number = Math.random, maxFailuresPerRecord = 2): Promise<FaultProxy> {
   const state = { recordFailureRate: 0, callFailureRate: 0, injectedRecordFailures: 0, injectedCallFailures: 0 };
+  const failures = new Map<string, number>();
+  const mayFail = (data: string) => (failures.get(data) ?? 0) < maxFailuresPerRecord;
+  const noteFailure = (data: string) => failures.set(data, (failures.get(data) ?? 0) + 1);
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -35,14 +40,19 @@ export async function startFaultProxy(upstream: string, random: () => number = M
       res.end(await response.text());
       return;
     }
-    if (random() < state.callFailureRate) {
+    const body = JSON.parse(raw) as { StreamName: string; Records: Array<{ Data: string }> };
+    if (random() < state.callFailureRate && body.Records.every((r) => mayFail(r.Data))) {
       state.injectedCallFailures++;
+      for (const r of body.Records) noteFailure(r.Data);
       res.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
       res.end(JSON.stringify({ __type: "ProvisionedThroughputExceededException", message: "Rate exceeded (injected)" }));
       return;
     }
-    const body = JSON.parse(raw) as { StreamName: string; Records: unknown[] };
-    const fail = body.Records.map(() => random() < state.recordFailureRate);
+    const fail = body.Records.map((r) => {
+      const failed = mayFail(r.Data) && random() < state.recordFailureRate;
+      if (failed) noteFailure(r.Data);
+      return failed;
+    });
     const kept = body.Records.filter((_, i) => !fail[i]);
     let upstreamRecords: unknown[] = [];
     if (kept.length) {

@@ -11,20 +11,11 @@ import { startPipeline } from "../../scripts/lib/local-pipeline.mjs";
 import { rebuild, redrive } from "../../scripts/lib/ops-client.mjs";
 import { runSimulation } from "../../scripts/lib/simulator.mjs";
 import { queryRows } from "./duckdb";
+import { until } from "./until";
 
 const ADMIN_TOKEN = "e2e-admin-token";
 let pipeline: Awaited<ReturnType<typeof startPipeline>>;
 let state: string;
-
-async function until<T>(what: string, probe: () => Promise<T | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 /** Every column of every deduplicated row, as text, for exact comparison. */
 async function snapshot(): Promise<string[]> {

@@ -10,6 +10,9 @@ import { startPipeline } from "../../scripts/lib/local-pipeline.mjs";
 import { radarSignature, runSimulation } from "../../scripts/lib/simulator.mjs";
 import { startFaultProxy, type FaultProxy } from "./kinesis-fault-proxy";
 import { queryRows } from "./duckdb";
+import { until as waitFor } from "./until";
+
+const until = <T>(what: string, probe: () => Promise<T | false>, timeoutMs?: number) => waitFor(what, probe, timeoutMs, () => logs.slice(-30).join("\n"));
 
 type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
 type Record = { partitionKey: string; data: { id: string; event_type: string; user_id: string } };
@@ -18,16 +21,6 @@ let pipeline: Pipeline;
 let proxy: FaultProxy;
 let state: string;
 const logs: string[] = [];
-
-async function until<T>(what: string, probe: () => Promise<T | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logs.slice(-30).join("\n")}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 async function kinesisRecords(): Promise<Record[]> {
   return (await readAllRecords(pipeline.kinesis.call, pipeline.streamName)) as Record[];

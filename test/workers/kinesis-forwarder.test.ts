@@ -1,9 +1,8 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import worker from "../../src/worker";
+import { consumeBatch } from "../fixtures/consume";
 import { GeofenceEvent } from "../../src/contract/geofence-event";
-import { makeMessage, queued } from "../fixtures/messages";
+import { makeMessage } from "../fixtures/messages";
 import { makeEvent } from "../fixtures/webhook";
 
 interface SentCall {
@@ -31,21 +30,7 @@ const accepted = (call: SentCall) =>
 const geofence = (fields: Record<string, unknown> = {}) =>
   makeMessage({ event: makeEvent({ type: "user.entered_geofence", user: { _id: "driver-1", userId: "drv-1" }, geofence: { _id: "g1", tag: "farm", externalId: "farm-1" }, ...fields }) });
 
-async function runForward(bodies: unknown[], overrides: Partial<Env> = {}) {
-  const messages = bodies.map((b) => queued(b));
-  const batch = createMessageBatch("milk-forward", messages);
-  const delays = new Map<string, number | undefined>();
-  for (const m of batch.messages) {
-    const retry = m.retry.bind(m);
-    vi.spyOn(m, "retry").mockImplementation((options?: QueueRetryOptions) => {
-      delays.set(m.id, options?.delaySeconds);
-      retry(options);
-    });
-  }
-  const ctx = createExecutionContext();
-  await worker.queue(batch, { ...env, ...overrides }, ctx);
-  return { ids: messages.map((m) => m.id), delays, result: await getQueueResult(batch, ctx) };
-}
+const runForward = (bodies: unknown[], overrides: Partial<Env> = {}) => consumeBatch("milk-forward", bodies, { overrides });
 
 afterEach(() => vi.restoreAllMocks());
 

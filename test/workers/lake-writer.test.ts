@@ -1,28 +1,12 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parquetHeader } from "hyparquet/src/column.js";
-import worker from "../../src/worker";
-import { makeMessage, queued } from "../fixtures/messages";
+import { consumeBatch } from "../fixtures/consume";
+import { makeMessage } from "../fixtures/messages";
 import { flakyBucket, listKeys, readNdjsonGz, readParquetObject } from "../fixtures/lake";
 import { makeEvent } from "../fixtures/webhook";
 
-async function runLake(bodies: unknown[], overrides: Partial<Env> = {}, attempts = 1) {
-  const messages = bodies.map((b) => queued(b, attempts));
-  const batch = createMessageBatch("milk-ingest", messages);
-  // getQueueResult does not report retry delays, so record them from the messages.
-  const delays = new Map<string, number | undefined>();
-  for (const m of batch.messages) {
-    const retry = m.retry.bind(m);
-    vi.spyOn(m, "retry").mockImplementation((options?: QueueRetryOptions) => {
-      delays.set(m.id, options?.delaySeconds);
-      retry(options);
-    });
-  }
-  const ctx = createExecutionContext();
-  await worker.queue(batch, { ...env, ...overrides }, ctx);
-  return { messages, delays, result: await getQueueResult(batch, ctx) };
-}
+const runLake = (bodies: unknown[], overrides: Partial<Env> = {}, attempts = 1) => consumeBatch("milk-ingest", bodies, { overrides, attempts });
 
 const at = (iso: string, fields: Record<string, unknown> = {}) => makeMessage({ event: makeEvent({ createdAt: iso, ...fields }) });
 
