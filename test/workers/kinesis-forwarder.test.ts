@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { consumeBatch } from "../fixtures/consume";
 import { GeofenceEvent } from "../../src/contract/geofence-event";
+import { chunkEntries, MAX_BYTES_PER_CALL } from "../../src/sinks/kinesis";
 import { makeMessage } from "../fixtures/messages";
 import { makeEvent } from "../fixtures/webhook";
 
@@ -73,6 +74,25 @@ describe("Kinesis forwarder request shape", () => {
     const { ids, result } = await runForward([message, structuredClone(message)]);
     expect(calls[0]!.body.Records).toHaveLength(1);
     expect(result.explicitAcks.sort()).toEqual([...ids].sort());
+  });
+});
+
+describe("chunkEntries", () => {
+  const entry = (bytes: number, key = "driver-1") => ({ data: new Uint8Array(bytes), partitionKey: key });
+
+  it("cuts at 5 MiB of data plus partition keys", () => {
+    const chunks = chunkEntries(Array.from({ length: 12 }, () => entry(1_000_000)));
+    expect(chunks.map((c) => c.length)).toEqual([5, 5, 2]);
+    expect(chunkEntries([entry(MAX_BYTES_PER_CALL - 8, "12345678"), entry(1)]).map((c) => c.length)).toEqual([1, 1]);
+  });
+
+  it("cuts at 500 records", () => {
+    expect(chunkEntries(Array.from({ length: 1001 }, () => entry(10))).map((c) => c.length)).toEqual([500, 500, 1]);
+  });
+
+  it("keeps every entry exactly once, in order", () => {
+    const entries = Array.from({ length: 777 }, (_, i) => entry((i * 7919) % 50_000));
+    expect(chunkEntries(entries).flat()).toEqual(entries.map((_, i) => i));
   });
 });
 
