@@ -20,10 +20,12 @@ BEGIN
 END;
 $$;
 
--- Five minutes past each hour: the writer's batch timeout is seconds, so the previous hour is complete.
+-- Twenty past each hour: the Worker's cron rolls the previous hour into one file at :15
+-- (src/compaction.ts). Files it replaces that an earlier run already loaded come back as
+-- duplicate rows in locations_raw; the staging view keeps one row per id.
 CREATE OR REPLACE TASK load_milk_lake_hourly
   WAREHOUSE = COMPUTE_WH
-  SCHEDULE = 'USING CRON 5 * * * * UTC'
+  SCHEDULE = 'USING CRON 20 * * * * UTC'
 AS
   CALL load_milk_lake();
 

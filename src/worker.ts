@@ -3,6 +3,7 @@ import type { IngestMessage } from "./contract/ingest-message";
 import type { AppEnv } from "./edge/app-env";
 import { requestLog } from "./edge/request-log";
 import { ApiError, handleError, renderError } from "./errors";
+import { compactPreviousHour } from "./compaction";
 import { handleQueue } from "./queue-consumer";
 import { admin } from "./routes/admin";
 import { radarWebhook } from "./routes/radar-webhook";
@@ -18,4 +19,5 @@ const app = new Hono<AppEnv>()
 export default {
   fetch: app.fetch,
   queue: handleQueue,
+  scheduled: (controller, env, _ctx) => compactPreviousHour(env, controller.scheduledTime),
 } satisfies ExportedHandler<Env, IngestMessage>;
