@@ -8,7 +8,6 @@ import { ROOT } from "../../scripts/lib/dev-vars.mjs";
 export async function loadLakeModules() {
   const outdir = join(ROOT, "bench", "tmp");
   mkdirSync(outdir, { recursive: true });
-  const entry = join(outdir, "lake-entry.ts");
   const outfile = join(outdir, "lake.mjs");
   await build({
     stdin: {
@@ -24,6 +23,5 @@ export async function loadLakeModules() {
     outfile,
     logLevel: "error",
   });
-  void entry;
   return import(`${outfile}?t=${Date.now()}`);
 }
