@@ -43,14 +43,27 @@ async function rebuildRecords(bucket: R2Bucket, raw: R2Object[]): Promise<Locati
   return [...records.values()];
 }
 
+const baseName = (key: string) => key.slice(key.lastIndexOf("/") + 1).replace(/\.(parquet|ndjson\.gz)$/, "");
+
+/**
+ * Objects the rebuild may replace: earlier rebuilds, and batch files whose raw twin (same
+ * unique name) was read. A batch file whose raw twin is still being written is kept, so a
+ * concurrent lake write never loses rows.
+ */
+function replaceable(old: R2Object[], raw: R2Object[]): string[] {
+  const rawNames = new Set(raw.map((o) => baseName(o.key)));
+  return old.map((o) => o.key).filter((key) => baseName(key).startsWith("rebuild-") || rawNames.has(baseName(key)));
+}
+
 /**
  * Rebuilds `locations/<partition>/` from `raw/<partition>/` with the current normalizer:
  * writes one new Parquet object, then deletes the objects it replaces. Running it again
  * gives the same rows in a new object (idempotent).
  */
 export async function rebuildHour(bucket: R2Bucket, partition: string, nowMs: number): Promise<RebuildResult> {
-  const raw = await listAll(bucket, `raw/${partition}/`, ["customMetadata"]);
+  // Parquet first, then raw: every listed batch file whose raw twin exists is covered below.
   const old = await listAll(bucket, `locations/${partition}/`);
+  const raw = await listAll(bucket, `raw/${partition}/`, ["customMetadata"]);
   const records = sortRecords(await rebuildRecords(bucket, raw));
   if (records.length === 0) return { partition, rawObjects: raw.length, rows: 0, replaced: 0, written: null };
   const key = `locations/${partition}/rebuild-${uniqueName(nowMs)}.parquet`;
@@ -63,7 +76,7 @@ export async function rebuildHour(bucket: R2Bucket, partition: string, nowMs: nu
       rebuilt_from_raw_objects: String(raw.length),
     },
   });
-  const replaced = old.map((o) => o.key);
+  const replaced = replaceable(old, raw);
   for (let i = 0; i < replaced.length; i += 1000) await bucket.delete(replaced.slice(i, i + 1000));
   return { partition, rawObjects: raw.length, rows: records.length, replaced: replaced.length, written: key };
 }

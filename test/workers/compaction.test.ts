@@ -45,3 +45,19 @@ describe("hourly compaction (cron)", () => {
     expect(await listKeys(env.LAKE_BUCKET, prefix)).toEqual(keys);
   });
 });
+
+describe("rebuild during a concurrent lake write", () => {
+  it("keeps a batch file whose raw twin it did not read, so no row is lost", async () => {
+    await consumeBatch("milk-ingest", [makeMessage({ event: makeEvent({ createdAt: "2024-06-03T09:10:00.000Z" }) })]);
+    const prefix = "locations/dt=2024-06-03/hour=09/";
+    const [written] = await listKeys(env.LAKE_BUCKET, prefix);
+    // A batch file whose raw archive has not landed yet (the writer puts both concurrently).
+    const inFlight = `${prefix}20240603T091500000Z-00000000-0000-4000-8000-000000000000.parquet`;
+    await env.LAKE_BUCKET.put(inFlight, (await (await env.LAKE_BUCKET.get(written!))!.arrayBuffer()));
+    await runCron(Date.parse("2024-06-03T10:15:00.000Z"));
+    const keys = await listKeys(env.LAKE_BUCKET, prefix);
+    expect(keys).toHaveLength(2);
+    expect(keys).toContain(inFlight);
+    expect(keys.some((k) => k.includes("/rebuild-"))).toBe(true);
+  });
+});
