@@ -1,6 +1,8 @@
 // Deterministic milk-route generator: drivers haul from farms to plants in California's
 // Central Valley, producing Radar-shaped events. Same seed, same fleet, same events.
 
+import { createRandom, objectIdFactory } from "./random.mjs";
+
 const FARMS = [
   ["farm-1183", "Dairy 1183 - tank pad", -119.43402, 36.2276],
   ["farm-1207", "Dairy 1207 - north barn", -119.5224, 36.31905],
@@ -18,25 +20,6 @@ const PLANTS = [
   ["plant-hanford", "Hanford cheese plant", -119.6457, 36.3275],
   ["plant-visalia", "Visalia receiving plant", -119.2921, 36.3302],
 ];
-
-/** mulberry32: tiny, fast, deterministic. */
-export function createRandom(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    between: (lo, hi) => lo + next() * (hi - lo),
-    int: (lo, hi) => Math.floor(lo + next() * (hi - lo + 1)),
-    pick: (list) => list[Math.floor(next() * list.length)],
-    hex: (n) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join(""),
-  };
-}
 
 const KM_PER_DEG_LAT = 111.0;
 const kmPerDegLon = (lat) => 111.32 * Math.cos((lat * Math.PI) / 180);
@@ -91,19 +74,6 @@ export function generateFleet({ drivers, minutes, seed = 42, startMs, replayRate
   }
   addLateAndDuplicates(out, rnd, replayRate, duplicateRate, endMs);
   return out.sort((a, b) => a.atMs - b.atMs);
-}
-
-/**
- * Radar event ids are MongoDB ObjectIds: 4-byte server time, 5 bytes per server
- * process, 3-byte counter. A handful of simulated API processes hand them out.
- */
-function objectIdFactory(rnd) {
-  const processes = Array.from({ length: 6 }, () => ({ tag: rnd.hex(10), counter: rnd.int(0, 0xffffff) }));
-  return (atMs) => {
-    const p = rnd.pick(processes);
-    p.counter = (p.counter + 1) % 0x1000000;
-    return Math.floor(atMs / 1000).toString(16).padStart(8, "0") + p.tag + p.counter.toString(16).padStart(6, "0");
-  };
 }
 
 function eventBody(rnd, driver, trip, type, atMs, point, extra = {}) {
