@@ -37,7 +37,7 @@ async function runAnalytics(lake) {
 try {
   if (command === "pull") {
     const stats = await pullLake({ out: values.out, persist: values.persist });
-    console.log(`Pulled ${stats.copied} new objects (${stats.bytes} bytes), ${stats.skipped} already present, into ${values.out}`);
+    console.log(`Pulled ${stats.copied} new objects (${stats.bytes} bytes), ${stats.skipped} already present, ${stats.removed} removed (replaced by a rebuild), into ${values.out}`);
   } else if (command === "query" && sql) {
     const { db, close } = await openLake(values.lake);
     console.log(formatTable(await queryTable(db, sql)));

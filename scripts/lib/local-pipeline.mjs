@@ -78,7 +78,10 @@ export async function startPipeline({ port = 8787, kinesisPort = 4567, persistTo
   const call = kinesisClient(kinesis.endpoint);
   await ensureStream(call, streamName);
 
-  const allVars = { ...vars, KINESIS_ENDPOINT: await workerKinesisEndpoint(kinesis.endpoint), KINESIS_STREAM_NAME: streamName };
+  // Optional secrets are not in `[secrets] required`, so wrangler dev does not load them
+  // from .dev.vars; pass them explicitly.
+  const optional = Object.fromEntries(["ADMIN_TOKEN", "AWS_SESSION_TOKEN"].filter((k) => devVars[k]).map((k) => [k, devVars[k]]));
+  const allVars = { ...optional, ...vars, KINESIS_ENDPOINT: await workerKinesisEndpoint(kinesis.endpoint), KINESIS_STREAM_NAME: streamName };
   const args = ["--log-level", "info"];
   for (const [key, value] of Object.entries(allVars)) args.push("--var", `${key}:${value}`);
   if (persistTo) args.push("--persist-to", persistTo);
