@@ -74,8 +74,11 @@ export const radarWebhook = new Hono<AppEnv>()
 
     const forwardTypes = parseForwardTypes(c.env.FORWARD_EVENT_TYPES);
     const forwarded = messages.filter((m) => forwardTypes.has(m.event.type));
-    await enqueueAll(c.env.INGEST_QUEUE, messages, sizes);
-    await enqueueAll(c.env.FORWARD_QUEUE, forwarded, sizes.filter((_, i) => forwardTypes.has(messages[i]!.event.type)));
+    // Both sends must succeed before the 202; they run side by side.
+    await Promise.all([
+      enqueueAll(c.env.INGEST_QUEUE, messages, sizes),
+      enqueueAll(c.env.FORWARD_QUEUE, forwarded, sizes.filter((_, i) => forwardTypes.has(messages[i]!.event.type))),
+    ]);
     return c.json({ accepted: messages.length, ids: messages.map((m) => m.id) }, 202);
   })
   .all("/", () => {
