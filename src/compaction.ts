@@ -1,8 +1,6 @@
 import { recordMetric } from "./metrics";
-import { hourPartition } from "./sinks/lake-keys";
+import { HOUR_MS, hourPartition } from "./sinks/lake-keys";
 import { rebuildHour } from "./sinks/lake-rebuild";
-
-const HOUR_MS = 3_600_000;
 
 /**
  * Hourly roll-up (cron): rewrites the previous hour's many small batch files into one

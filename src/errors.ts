@@ -32,6 +32,18 @@ export interface ErrorIssue {
   message: string;
 }
 
+type SchemaIssues = { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> };
+
+/** zod issues as envelope issues: a dotted path (or "(root)") and the message. */
+export function toIssues(error: SchemaIssues): ErrorIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.length ? issue.path.map(String).join(".") : "(root)", message: issue.message }));
+}
+
+/** The message of anything thrown, for logs. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** The one error type routes throw; `onError` turns it into the JSON envelope. */
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;

@@ -1,3 +1,4 @@
+import { errorMessage } from "../errors";
 import { hourPartition, uniqueName } from "../sinks/lake-keys";
 import { backoffSeconds } from "./backoff";
 
@@ -22,7 +23,7 @@ export async function parkDeadLetters(batch: MessageBatch<unknown>, env: Env): P
         console.warn(JSON.stringify({ msg: "dead letter parked", origin, messageId: message.id, key }));
         message.ack();
       } catch (err) {
-        console.error(JSON.stringify({ msg: "dead letter park failed", messageId: message.id, error: err instanceof Error ? err.message : String(err) }));
+        console.error(JSON.stringify({ msg: "dead letter park failed", messageId: message.id, error: errorMessage(err) }));
         message.retry({ delaySeconds: backoffSeconds(message.attempts) });
       }
     }),

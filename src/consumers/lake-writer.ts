@@ -1,4 +1,5 @@
 import { IngestMessage } from "../contract/ingest-message";
+import { errorMessage, toIssues } from "../errors";
 import { normalizeEvent } from "../normalize";
 import { hourPartition } from "../sinks/lake-keys";
 import { quarantineMessage, writeHourGroup, type HourGroup } from "../sinks/lake-objects";
@@ -11,17 +12,13 @@ interface PlannedGroup extends HourGroup {
   messages: QueueMessage[];
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 async function quarantine(bucket: R2Bucket, message: QueueMessage, queue: string, reason: string, nowMs: number) {
   try {
     const key = await quarantineMessage(bucket, message.body, { queue, messageId: message.id, attempts: message.attempts, reason }, nowMs);
     console.warn(JSON.stringify({ msg: "message quarantined", messageId: message.id, key, reason }));
     message.ack();
   } catch (err) {
-    console.error(JSON.stringify({ msg: "quarantine write failed", messageId: message.id, error: errorText(err) }));
+    console.error(JSON.stringify({ msg: "quarantine write failed", messageId: message.id, error: errorMessage(err) }));
     message.retry({ delaySeconds: backoffSeconds(message.attempts) });
   }
 }
@@ -31,7 +28,7 @@ function safeNormalize(message: IngestMessage, nowMs: number) {
   try {
     return normalizeEvent(message, nowMs);
   } catch (err) {
-    return `normalize failed: ${errorText(err)}`;
+    return `normalize failed: ${errorMessage(err)}`;
   }
 }
 
@@ -42,7 +39,7 @@ function planGroups(messages: readonly QueueMessage[], nowMs: number, poison: (m
   for (const message of messages) {
     const parsed = IngestMessage.safeParse(message.body);
     if (!parsed.success) {
-      poison(message, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      poison(message, toIssues(parsed.error).map((i) => `${i.path}: ${i.message}`).join("; "));
       continue;
     }
     const seen = byId.get(parsed.data.id);
@@ -101,7 +98,7 @@ export async function writeLakeBatch(batch: MessageBatch<unknown>, env: Env): Pr
       console.log(JSON.stringify({ msg: "lake objects written", keys: result.value, rows: group.records.length, messages: group.messages.length }));
       return;
     }
-    console.error(JSON.stringify({ msg: "lake write failed", partition: group.partition, messages: group.messages.length, error: errorText(result.reason) }));
+    console.error(JSON.stringify({ msg: "lake write failed", partition: group.partition, messages: group.messages.length, error: errorMessage(result.reason) }));
     for (const m of group.messages) m.retry({ delaySeconds: backoffSeconds(m.attempts) });
   });
   await Promise.all(poison);

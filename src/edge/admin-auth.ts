@@ -8,18 +8,13 @@ async function sha256(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest("SHA-256", encoder.encode(text));
 }
 
-/** Optional secret: absent from the generated Env because deploys must not require it. */
-export function readAdminToken(env: Env): string {
-  return String((env as unknown as Record<string, unknown>).ADMIN_TOKEN ?? "").trim();
-}
-
 /**
  * `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time (equal-length digests).
  * With no ADMIN_TOKEN configured the admin routes are disabled.
  */
 export function adminAuth(): MiddlewareHandler<AppEnv> {
   return async function adminAuth(c, next) {
-    const token = readAdminToken(c.env);
+    const token = c.env.ADMIN_TOKEN?.trim() ?? "";
     if (!token) throw new ApiError("admin_disabled", "admin routes are disabled: no ADMIN_TOKEN is set");
     const presented = c.req.header("authorization")?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() ?? "";
     const [a, b] = await Promise.all([sha256(presented), sha256(token)]);

@@ -1,5 +1,5 @@
 import { INGEST_MESSAGE_VERSION, type IngestMessage } from "../contract/ingest-message";
-import { ApiError } from "../errors";
+import { ApiError, errorMessage } from "../errors";
 
 /** Cloudflare Queues limits: 128 KB per message, 256 KB and 100 messages per sendBatch. */
 export const MAX_MESSAGE_BYTES = 128 * 1000;
@@ -7,6 +7,8 @@ const MAX_BATCH_BYTES = 256 * 1000;
 const MAX_BATCH_MESSAGES = 100;
 // Per-message overhead the platform counts on top of the body.
 const MESSAGE_OVERHEAD_BYTES = 100;
+// Envelope fields around the event (v, id ≤ 256, receivedAt, requestId, source, keys).
+const ENVELOPE_BOUND_BYTES = 512;
 const encoder = new TextEncoder();
 
 export function buildMessage(
@@ -17,13 +19,24 @@ export function buildMessage(
 
 /** Byte size of the message as JSON; refuses (413) an event too large for one queue message. */
 export function measureMessage(message: IngestMessage): number {
-  const json = JSON.stringify(message);
-  // UTF-8 is at most 3 bytes per UTF-16 unit, so short strings skip the exact count.
-  const bytes = json.length * 3 < MAX_MESSAGE_BYTES ? json.length : encoder.encode(json).byteLength;
-  if (bytes + MESSAGE_OVERHEAD_BYTES > MAX_MESSAGE_BYTES) {
+  const bytes = encoder.encode(JSON.stringify(message)).byteLength + MESSAGE_OVERHEAD_BYTES;
+  if (bytes > MAX_MESSAGE_BYTES) {
     throw new ApiError("payload_too_large", `event ${message.id} is larger than a queue message allows`);
   }
-  return bytes + MESSAGE_OVERHEAD_BYTES;
+  return bytes;
+}
+
+// Re-serializing parsed JSON can grow it (`1e20` becomes 21 digits), never by more than this.
+const RESERIALIZE_GROWTH = 6;
+
+/**
+ * Sizes for `enqueueAll`. A single event from a small body cannot exceed the message limit
+ * (its event and user both came from that body), so the hot path skips serializing it twice.
+ */
+export function measureMessages(messages: IngestMessage[], bodyBytes: number): number[] {
+  const bound = bodyBytes * RESERIALIZE_GROWTH + ENVELOPE_BOUND_BYTES + MESSAGE_OVERHEAD_BYTES;
+  if (messages.length === 1 && bound <= MAX_MESSAGE_BYTES) return [bound];
+  return messages.map(measureMessage);
 }
 
 /** Splits messages into sendBatch calls that respect the count and byte limits. */
@@ -57,7 +70,7 @@ export async function enqueueAll(queue: Queue, messages: IngestMessage[], sizes:
       await queue.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
     }
   } catch (err) {
-    console.error(JSON.stringify({ msg: "queue send failed", error: err instanceof Error ? err.message : String(err) }));
+    console.error(JSON.stringify({ msg: "queue send failed", error: errorMessage(err) }));
     throw new ApiError("queue_unavailable", "could not enqueue the events; retry later", undefined, { "Retry-After": "5" });
   }
 }

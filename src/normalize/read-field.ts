@@ -1,4 +1,4 @@
-/** Tolerant readers: any shape in, a typed value or null out, never a throw. */
+/** Tolerant readers: whatever shape comes in, a typed value or null comes out, never a throw. */
 
 export type Json = Record<string, unknown>;
 

@@ -2,11 +2,10 @@ import { Hono } from "hono";
 import * as z from "zod/mini";
 import { adminAuth } from "../edge/admin-auth";
 import type { AppEnv } from "../edge/app-env";
-import { ApiError } from "../errors";
-import { hourPartition } from "../sinks/lake-keys";
+import { ApiError, toIssues } from "../errors";
+import { HOUR_MS, hourPartition } from "../sinks/lake-keys";
 import { rebuildHour } from "../sinks/lake-rebuild";
 
-const HOUR_MS = 3_600_000;
 const MAX_REBUILD_HOURS = 24;
 
 const RedriveRequest = z.object({
@@ -20,7 +19,7 @@ async function readJson<T>(request: Request, schema: z.ZodMiniType<T>): Promise<
   const body = await request.json().catch(() => undefined);
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    throw new ApiError("validation_failed", "invalid admin request", parsed.error.issues.map((i) => ({ path: i.path.join(".") || "(root)", message: i.message })));
+    throw new ApiError("validation_failed", "invalid admin request", toIssues(parsed.error));
   }
   return parsed.data;
 }

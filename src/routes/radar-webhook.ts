@@ -1,22 +1,15 @@
 import { Hono } from "hono";
 import { RadarPayload, type RadarEvent } from "../contract/radar-payload";
 import type { IngestMessage } from "../contract/ingest-message";
-import { ApiError, type ErrorIssue } from "../errors";
+import { ApiError, toIssues } from "../errors";
 import type { AppEnv } from "../edge/app-env";
-import { buildMessage, enqueueAll, measureMessage } from "../edge/enqueue";
+import { buildMessage, enqueueAll, measureMessages } from "../edge/enqueue";
 import { deriveEventId } from "../edge/event-id";
 import { parseForwardTypes } from "../edge/forward-types";
 import { parseJsonBody, readBodyLimited } from "../edge/read-json-body";
 import { parseTokens, verifySignature } from "../edge/signature";
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
-
-function toIssues(error: { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> }): ErrorIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.length ? issue.path.map(String).join(".") : "(root)",
-    message: issue.message,
-  }));
-}
 
 /** Legacy Radar signing: HMAC over `event._id` or `events[0]._id`. */
 function legacySigningMessage(body: unknown): string {
@@ -55,11 +48,14 @@ async function toMessages(events: RadarEvent[], user: IngestMessage["user"], req
 
 export const radarWebhook = new Hono<AppEnv>()
   .post("/", async (c) => {
+    let bodyBytes = 0;
     const body = await authorize(c.env, c.req.raw.headers, async () => {
       if (!JSON_CONTENT_TYPE.test(c.req.header("content-type") ?? "")) {
         throw new ApiError("unsupported_media_type", "Content-Type must be application/json");
       }
-      return parseJsonBody(await readBodyLimited(c.req.raw));
+      const bytes = await readBodyLimited(c.req.raw);
+      bodyBytes = bytes.byteLength;
+      return parseJsonBody(bytes);
     });
     const parsed = RadarPayload.safeParse(body);
     if (!parsed.success) throw new ApiError("validation_failed", "body does not match the Radar webhook schema", toIssues(parsed.error));
@@ -70,7 +66,7 @@ export const radarWebhook = new Hono<AppEnv>()
     c.set("eventCount", events.length);
     c.set("eventTypes", countTypes(events));
     const messages = await toMessages(events, raw.user, c.get("requestId"));
-    const sizes = messages.map(measureMessage);
+    const sizes = measureMessages(messages, bodyBytes);
 
     const forwardTypes = parseForwardTypes(c.env.FORWARD_EVENT_TYPES);
     const forwarded = messages.filter((m) => forwardTypes.has(m.event.type));

@@ -1,4 +1,5 @@
 import { AwsClient } from "aws4fetch";
+import { errorMessage } from "../errors";
 
 /** PutRecords limits: 500 entries and 5 MiB (data plus partition keys) per request. */
 export const MAX_RECORDS_PER_CALL = 500;
@@ -24,15 +25,14 @@ const THROTTLING = /ProvisionedThroughputExceeded|LimitExceeded|Throttl|KMSThrot
 
 /** Builds the signer once per batch; few own retries, the queue owns durable retrying. */
 export function createKinesisTarget(env: Env): KinesisTarget | { missing: string[] } {
-  const secrets = env as unknown as Record<string, string | undefined>;
-  const missing = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"].filter((name) => !secrets[name]);
-  if (!env.KINESIS_STREAM_NAME) missing.push("KINESIS_STREAM_NAME");
+  const required = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "KINESIS_STREAM_NAME"] as const;
+  const missing: string[] = required.filter((name) => !env[name]);
   if (missing.length) return { missing };
   const region = env.AWS_REGION || "us-east-1";
   const client = new AwsClient({
     accessKeyId: env.AWS_ACCESS_KEY_ID,
     secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-    ...(secrets.AWS_SESSION_TOKEN && { sessionToken: secrets.AWS_SESSION_TOKEN }),
+    ...(env.AWS_SESSION_TOKEN && { sessionToken: env.AWS_SESSION_TOKEN }),
     service: "kinesis",
     region,
     retries: 2,
@@ -80,7 +80,7 @@ export async function putRecords(target: KinesisTarget, entries: KinesisEntry[])
       body,
     });
   } catch (err) {
-    return { kind: "retryable", status: 0, error: err instanceof Error ? err.message : String(err) };
+    return { kind: "retryable", status: 0, error: errorMessage(err) };
   }
   const text = await response.text();
   if (response.ok) return parseSuccess(text, entries.length);

@@ -1,3 +1,5 @@
+export const HOUR_MS = 3_600_000;
+
 /** `dt=YYYY-MM-DD/hour=HH` of a UTC epoch-ms instant. */
 export function hourPartition(ms: number): string {
   const iso = new Date(ms).toISOString();
