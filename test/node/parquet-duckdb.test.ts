@@ -36,7 +36,7 @@ describe("our Parquet read back by DuckDB", () => {
     for (const r of records) groups.set(hourPartition(r.created_at), [...(groups.get(hourPartition(r.created_at)) ?? []), r]);
     for (const [partition, rows] of groups) {
       mkdirSync(join(lake, "locations", partition), { recursive: true });
-      writeFileSync(join(lake, "locations", partition, "part-0.parquet"), encodeLocationParquet(sortRecords(rows)));
+      writeFileSync(join(lake, "locations", partition, "part-0.parquet"), await encodeLocationParquet(sortRecords(rows)));
     }
   });
 
@@ -90,7 +90,7 @@ describe("encodings round-trip through DuckDB", () => {
     const strings = values.map((v, i) => (i % 5 === 0 ? null : `6b04fd${(i % 7).toString(16)}abd83441aab${String(v).slice(-6)}`));
     const doubles = values.map((v, i) => (i % 4 === 0 ? null : v / 3));
     const file = join(mkdtempSync(join(tmpdir(), "enc-")), "edge.parquet");
-    writeFileSync(file, writeParquet({
+    writeFileSync(file, await writeParquet({
       columns: [
         { name: "n", kind: "int64", required: true },
         { name: "t", kind: "timestamp_ms", required: false },

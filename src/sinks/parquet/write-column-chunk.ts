@@ -53,7 +53,8 @@ function encodePageValues(spec: ColumnSpec, pageNonNull: ColumnValue[], dictiona
 }
 
 /** Writes one column chunk as v1 data pages (plus a dictionary page for repeated strings). */
-export function writeColumnChunk(writer: ByteWriter, spec: ColumnSpec, values: ColumnValue[]): ColumnChunk {
+/** `base` is the file offset `writer` starts at (row groups are written to their own buffers). */
+export function writeColumnChunk(writer: ByteWriter, spec: ColumnSpec, values: ColumnValue[], base = 0): ColumnChunk {
   const element = schemaElement(spec);
   const nonNull = values.filter((v) => v !== null);
   const dictionary = buildDictionary(spec.kind, nonNull);
@@ -63,11 +64,11 @@ export function writeColumnChunk(writer: ByteWriter, spec: ColumnSpec, values: C
 
   let dictionary_page_offset: bigint | undefined;
   if (dictionary) {
-    dictionary_page_offset = BigInt(writer.offset);
+    dictionary_page_offset = BigInt(base + writer.offset);
     const header = { type: "DICTIONARY_PAGE" as const, dictionary_page_header: { num_values: dictionary.values.length, encoding: "PLAIN_DICTIONARY" as Encoding } };
     add(writePage(writer, header, encodePlain(spec.kind, dictionary.values)));
   }
-  const data_page_offset = BigInt(writer.offset);
+  const data_page_offset = BigInt(base + writer.offset);
   let indexStart = 0;
   for (let start = 0; start < Math.max(values.length, 1); start += PAGE_ROWS) {
     const page = values.slice(start, start + PAGE_ROWS);
