@@ -2,7 +2,7 @@ import { IngestMessage } from "../contract/ingest-message";
 import { errorMessage, toIssues } from "../errors";
 import { normalizeEvent } from "../normalize";
 import { hourPartition } from "../sinks/lake-keys";
-import { quarantineMessage, writeHourGroup, type HourGroup } from "../sinks/lake-objects";
+import { quarantineMessage, writeHourGroup, type HourGroup } from "../lake/batch-files";
 import { recordMetric } from "../metrics";
 import { backoffSeconds } from "./backoff";
 

@@ -3,8 +3,10 @@ import * as z from "zod/mini";
 import { adminAuth } from "../edge/admin-auth";
 import type { AppEnv } from "../edge/app-env";
 import { ApiError, toIssues } from "../errors";
+import type { CompactionMessage } from "../contract/compaction-message";
+import { enqueueCompactions } from "../lake/dirty-hours";
+import { readJobStatus } from "../lake/job-status";
 import { HOUR_MS, hourPartition } from "../sinks/lake-keys";
-import { rebuildHour } from "../sinks/lake-rebuild";
 
 const MAX_REBUILD_HOURS = 24;
 
@@ -14,6 +16,7 @@ const RedriveRequest = z.object({
 });
 
 const RebuildRequest = z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) });
+const JOB_ID = /^\d{8}T\d{9}Z-[0-9a-f-]{36}$/;
 
 async function readJson<T>(request: Request, schema: z.ZodMiniType<T>): Promise<T> {
   const body = await request.json().catch(() => undefined);
@@ -56,7 +59,12 @@ export const admin = new Hono<AppEnv>()
     if (hours.length === 0 || hours.length > MAX_REBUILD_HOURS) {
       throw new ApiError("validation_failed", `rebuild between 1 and ${MAX_REBUILD_HOURS} hours per call`);
     }
-    const results = [];
-    for (const partition of hours) results.push(await rebuildHour(c.env.LAKE_BUCKET, partition, Date.now()));
-    return c.json({ hours: results });
+    // The cron's path: one plan message per hour on the compaction queue; poll /rebuild/<jobId>.
+    const jobs = await enqueueCompactions(c.env.COMPACT_QUEUE as Queue<CompactionMessage>, hours, Date.now());
+    return c.json({ jobs }, 202);
+  })
+  .get("/rebuild/:jobId", async (c) => {
+    const jobId = c.req.param("jobId");
+    if (!JOB_ID.test(jobId)) throw new ApiError("validation_failed", "invalid job id", [{ path: "jobId", message: "expected a job id returned by POST /admin/rebuild" }]);
+    return c.json(await readJobStatus(c.env.LAKE_BUCKET, jobId));
   });

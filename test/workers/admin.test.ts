@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/worker";
+import { compactionQueue, drain } from "../fixtures/compaction";
 import { listKeys, readParquetObject } from "../fixtures/lake";
 import { makeMessage, queued } from "../fixtures/messages";
 import { testEnv } from "../fixtures/queues";
@@ -13,6 +14,11 @@ async function callAdmin(path: string, body: unknown, headers: Record<string, st
   const run = testEnv(overrides);
   const response = await worker.fetch(new Request(`https://edge.test/admin/${path}`, { method: "POST", headers, body: JSON.stringify(body) }), run, createExecutionContext());
   return { status: response.status, json: await response.json<Record<string, any>>(), run };
+}
+
+async function getStatus(jobId: string) {
+  const response = await worker.fetch(new Request(`https://edge.test/admin/rebuild/${jobId}`, { headers: ADMIN }), testEnv(), createExecutionContext());
+  return { status: response.status, json: await response.json<Record<string, any>>() };
 }
 
 async function consume(queue: string, bodies: unknown[]) {
@@ -83,7 +89,7 @@ describe("dead letters and redrive", () => {
 });
 
 describe("rebuild from raw", () => {
-  it("rebuilds an hour into one object whose rows equal the originals, idempotently", async () => {
+  it("enqueues the cron's compaction job per hour; the status reports rows and files; reruns change nothing", async () => {
     const at = (minute: number, fields = {}) => makeMessage({ event: makeEvent({ createdAt: `2024-05-01T07:${String(minute).padStart(2, "0")}:00.000Z`, user: { _id: `d-${minute % 3}` }, ...fields }) });
     const first = [at(1), at(2), at(3)];
     await consume("milk-ingest", first);
@@ -92,16 +98,28 @@ describe("rebuild from raw", () => {
     const original = dedupe(await lakeRows(prefix));
     expect(original).toHaveLength(5);
 
-    const { status, json } = await callAdmin("rebuild", { from: "2024-05-01T07:00:00Z", to: "2024-05-01T08:00:00Z" });
-    expect(status).toBe(200);
-    expect(json.hours).toEqual([expect.objectContaining({ partition: "dt=2024-05-01/hour=07", rawObjects: 2, rows: 5, replaced: 2 })]);
-    expect(await listKeys(env.LAKE_BUCKET, prefix)).toEqual([json.hours[0].written]);
+    const queue = compactionQueue();
+    const { status, json } = await callAdmin("rebuild", { from: "2024-05-01T07:00:00Z", to: "2024-05-01T08:00:00Z" }, ADMIN, { COMPACT_QUEUE: queue as unknown as Queue });
+    expect(status).toBe(202);
+    expect(json.jobs).toEqual([{ jobId: expect.stringMatching(/^\d{8}T\d{9}Z-/), partition: "dt=2024-05-01/hour=07" }]);
+    expect((await getStatus(json.jobs[0].jobId)).json).toEqual({ jobId: json.jobs[0].jobId, state: "queued" });
+    await drain(queue);
+    const done = await getStatus(json.jobs[0].jobId);
+    expect(done.json).toMatchObject({ state: "done", partition: "dt=2024-05-01/hour=07", rawObjects: 2, rows: 5, replaced: 2, rejected: 0 });
+    expect(await listKeys(env.LAKE_BUCKET, prefix)).toEqual(done.json.files);
     expect(await lakeRows(prefix)).toHaveLength(5); // the rebuilt object holds no duplicates
     expect(dedupe(await lakeRows(prefix))).toEqual(original);
 
-    const again = await callAdmin("rebuild", { from: "2024-05-01T07:30:00Z", to: "2024-05-01T07:31:00Z" });
-    expect(again.json.hours[0]).toMatchObject({ rows: 5, replaced: 1 });
+    const again = await callAdmin("rebuild", { from: "2024-05-01T07:30:00Z", to: "2024-05-01T07:31:00Z" }, ADMIN, { COMPACT_QUEUE: queue as unknown as Queue });
+    await drain(queue);
+    expect((await getStatus(again.json.jobs[0].jobId)).json).toMatchObject({ rows: 5, replaced: 1 });
     expect(await listKeys(env.LAKE_BUCKET, prefix)).toHaveLength(1);
     expect(dedupe(await lakeRows(prefix))).toEqual(original);
+  });
+
+  it("answers 400 validation_failed for a malformed job id", async () => {
+    const { status, json } = await getStatus("..%2Fplan");
+    expect(status).toBe(400);
+    expect(json.error.code).toBe("validation_failed");
   });
 });

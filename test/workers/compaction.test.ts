@@ -1,63 +1,76 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/worker";
+import { compareRecords } from "../../src/sinks/lake-parquet";
+import type { LocationRecord } from "../../src/normalize";
+import { compactionQueue, drain, exactness, runCron } from "../fixtures/compaction";
 import { consumeBatch } from "../fixtures/consume";
 import { listKeys, readParquetObject } from "../fixtures/lake";
 import { makeMessage } from "../fixtures/messages";
 import { makeEvent } from "../fixtures/webhook";
 
-async function runCron(scheduledTime: number) {
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime, cron: "15 * * * *" }), env, ctx);
-  await waitOnExecutionContext(ctx);
-}
+const at = (hour: string, minute: number, user = `driver-${minute % 4}`) =>
+  makeMessage({ event: makeEvent({ createdAt: `${hour}:${String(minute % 60).padStart(2, "0")}:00.000Z`, user: { _id: user } }) });
 
-async function ids(prefix: string) {
-  const all: string[] = [];
-  for (const key of await listKeys(env.LAKE_BUCKET, prefix)) all.push(...(await readParquetObject(env.LAKE_BUCKET, key)).rows.map((r) => r.id as string));
-  return all.sort();
-}
-
-describe("hourly compaction (cron)", () => {
-  it("rolls the previous hour's batch files into one object with the same rows", async () => {
-    const at = (m: number) => makeMessage({ event: makeEvent({ createdAt: `2024-06-01T09:${String(m).padStart(2, "0")}:00.000Z` }) });
-    const first = [at(1), at(2)];
+describe("hourly compaction (cron → plan → sort → merge on the compaction queue)", () => {
+  it("rolls an hour's batch files into one sorted file with each id once, and clears its dirty markers", async () => {
+    const hour = "2024-06-01T09";
+    const first = [at(hour, 1), at(hour, 2)];
     await consumeBatch("milk-ingest", first);
-    await consumeBatch("milk-ingest", [at(3), first[0]!]);
-    await consumeBatch("milk-ingest", [at(4)]);
+    await consumeBatch("milk-ingest", [at(hour, 3), first[0]!]); // a redelivered duplicate
+    await consumeBatch("milk-ingest", [at(hour, 4)]);
     const prefix = "locations/dt=2024-06-01/hour=09/";
     expect(await listKeys(env.LAKE_BUCKET, prefix)).toHaveLength(3);
-    const before = [...new Set(await ids(prefix))];
+    expect(await listKeys(env.LAKE_BUCKET, "compaction/dirty/dt=2024-06-01_hour=09/")).toHaveLength(3); // written late
 
-    await runCron(Date.parse("2024-06-01T10:15:00.000Z"));
+    const jobs = await runCron(Date.parse("2024-06-01T10:15:00.000Z"));
+    expect(jobs).toHaveLength(1);
     const keys = await listKeys(env.LAKE_BUCKET, prefix);
-    expect(keys).toHaveLength(1);
-    expect(keys[0]).toMatch(/\/rebuild-[0-9TZ]+-[0-9a-f-]{36}\.parquet$/);
-    expect(await ids(prefix)).toEqual(before);
+    expect(keys).toEqual([`${prefix}rebuild-${jobs[0]}-0000.parquet`]);
+    const accepted = [...first, at(hour, 3), at(hour, 4)].map((m) => m.id);
+    expect(await exactness("dt=2024-06-01/hour=09", accepted.slice(0, 2))).toMatchObject({ duplicated: [], missing: [], total: 4 });
+    expect(await listKeys(env.LAKE_BUCKET, "compaction/dirty/dt=2024-06-01_hour=09/")).toEqual([]);
+    expect(await listKeys(env.LAKE_BUCKET, `compaction/jobs/${jobs[0]}/`)).toEqual([`compaction/jobs/${jobs[0]}/status.json`]);
   });
 
-  it("leaves an hour that is already one object alone", async () => {
-    await consumeBatch("milk-ingest", [makeMessage({ event: makeEvent({ createdAt: "2024-06-02T09:30:00.000Z" }) })]);
-    const prefix = "locations/dt=2024-06-02/hour=09/";
-    const keys = await listKeys(env.LAKE_BUCKET, prefix);
+  it("leaves a compacted hour alone when nothing new arrived", async () => {
+    await consumeBatch("milk-ingest", [at("2024-06-02T09", 30), at("2024-06-02T09", 31)]);
     await runCron(Date.parse("2024-06-02T10:15:00.000Z"));
-    expect(await listKeys(env.LAKE_BUCKET, prefix)).toEqual(keys);
+    const keys = await listKeys(env.LAKE_BUCKET, "locations/dt=2024-06-02/hour=09/");
+    expect(await runCron(Date.parse("2024-06-02T11:15:00.000Z"))).toEqual([]);
+    expect(await listKeys(env.LAKE_BUCKET, "locations/dt=2024-06-02/hour=09/")).toEqual(keys);
   });
-});
 
-describe("rebuild during a concurrent lake write", () => {
-  it("keeps a batch file whose raw twin it did not read, so no row is lost", async () => {
-    await consumeBatch("milk-ingest", [makeMessage({ event: makeEvent({ createdAt: "2024-06-03T09:10:00.000Z" }) })]);
-    const prefix = "locations/dt=2024-06-03/hour=09/";
-    const [written] = await listKeys(env.LAKE_BUCKET, prefix);
-    // A batch file whose raw archive has not landed yet (the writer puts both concurrently).
-    const inFlight = `${prefix}20240603T091500000Z-00000000-0000-4000-8000-000000000000.parquet`;
-    await env.LAKE_BUCKET.put(inFlight, (await (await env.LAKE_BUCKET.get(written!))!.arrayBuffer()));
-    await runCron(Date.parse("2024-06-03T10:15:00.000Z"));
-    const keys = await listKeys(env.LAKE_BUCKET, prefix);
-    expect(keys).toHaveLength(2);
-    expect(keys).toContain(inFlight);
-    expect(keys.some((k) => k.includes("/rebuild-"))).toBe(true);
+  it("compacts late hours, whichever hour the cron fires for, but never an open hour", async () => {
+    await consumeBatch("milk-ingest", [at("2024-06-03T01", 5), at("2024-06-03T07", 5), at("2024-06-03T12", 5)]);
+    await consumeBatch("milk-ingest", [at("2024-06-03T01", 6), at("2024-06-03T07", 6), at("2024-06-03T12", 6)]);
+    // As of 12:15 the 12:00 hour is still open: only hours 01 and 07 are compacted.
+    await runCron(Date.parse("2024-06-03T12:15:00.000Z"));
+    expect(await listKeys(env.LAKE_BUCKET, "locations/dt=2024-06-03/hour=01/")).toHaveLength(1);
+    expect(await listKeys(env.LAKE_BUCKET, "locations/dt=2024-06-03/hour=07/")).toHaveLength(1);
+    expect(await listKeys(env.LAKE_BUCKET, "locations/dt=2024-06-03/hour=12/")).toHaveLength(2);
+    await runCron(Date.parse("2024-06-03T13:15:00.000Z"));
+    expect(await listKeys(env.LAKE_BUCKET, "locations/dt=2024-06-03/hour=12/")).toHaveLength(1);
+  });
+
+  it("splits a big hour into sorted files of the target size across shards, each id in exactly one file", async () => {
+    const hour = "2024-06-04T09";
+    const messages = Array.from({ length: 240 }, (_, i) => makeMessage({ event: makeEvent({ createdAt: `${hour}:${String(i % 60).padStart(2, "0")}:${String(i % 47).padStart(2, "0")}.000Z`, user: { _id: `driver-${i % 13}` } }) }));
+    for (let i = 0; i < messages.length; i += 20) await consumeBatch("milk-ingest", messages.slice(i, i + 20).concat(i ? [messages[i - 1]!] : []));
+    const queue = compactionQueue();
+    const overrides = { COMPACTION_SHARD_EVENTS: "50", COMPACTION_TARGET_FILE_BYTES: "4096", COMPACTION_ROW_GROUP_ROWS: "30" } as Partial<Env>;
+    const { enqueueCompactions } = await import("../../src/lake/dirty-hours");
+    await enqueueCompactions(queue as unknown as Queue, ["dt=2024-06-04/hour=09"], Date.now());
+    await drain(queue, overrides);
+    const keys = await listKeys(env.LAKE_BUCKET, "locations/dt=2024-06-04/hour=09/");
+    expect(keys.length).toBeGreaterThan(1);
+    expect(await exactness("dt=2024-06-04/hour=09", messages.map((m) => m.id))).toMatchObject({ duplicated: [], missing: [], total: 240 });
+    let last: LocationRecord | undefined;
+    for (const key of keys) {
+      for (const row of (await readParquetObject(env.LAKE_BUCKET, key)).rows) {
+        const record = { ...row, created_at: Number(row.created_at as Date) } as unknown as LocationRecord;
+        if (last) expect(compareRecords(last, record)).toBeLessThan(0); // sorted within and across files
+        last = record;
+      }
+    }
   });
 });

@@ -120,8 +120,24 @@ describe("lake writer", () => {
 
   it("does not ack when only the raw archive write fails", async () => {
     const bucket = flakyBucket(env.LAKE_BUCKET, (key) => key.startsWith("raw/"));
-    const { result } = await runLake([at("2024-03-05T15:10:44.902Z")], { LAKE_BUCKET: bucket });
+    const { result } = await runLake([at("2023-01-06T15:10:44.902Z")], { LAKE_BUCKET: bucket });
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryMessages).toHaveLength(1);
+    // Raw is written first: without it no Parquet twin exists, so no compaction can meet an unreproducible file.
+    expect(await listKeys(env.LAKE_BUCKET, "locations/dt=2023-01-06/")).toEqual([]);
+  });
+
+  it("does not ack, and leaves the hour unmarked, when the dirty marker of a late hour fails", async () => {
+    const bucket = flakyBucket(env.LAKE_BUCKET, (key) => key.startsWith("compaction/dirty/"));
+    const { result } = await runLake([at("2023-01-07T15:10:44.902Z")], { LAKE_BUCKET: bucket });
+    expect(result.retryMessages).toHaveLength(1);
+  });
+
+  it("marks a late hour dirty for the next cron, but not the hour being written", async () => {
+    const now = new Date();
+    await runLake([at("2023-01-08T15:10:44.902Z"), at(now.toISOString())]);
+    expect(await listKeys(env.LAKE_BUCKET, "compaction/dirty/dt=2023-01-08_hour=15/")).toHaveLength(1);
+    const current = `compaction/dirty/dt=${now.toISOString().slice(0, 10)}_hour=${now.toISOString().slice(11, 13)}/`;
+    expect(await listKeys(env.LAKE_BUCKET, current)).toEqual([]);
   });
 });

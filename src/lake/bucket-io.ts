@@ -1,0 +1,49 @@
+/** Small R2 helpers shared by the batch writer and the compaction steps. */
+
+export async function gzip(text: string): Promise<ArrayBuffer> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Response(stream).arrayBuffer();
+}
+
+/** Every object under `prefix`, page by page. */
+export async function listAll(bucket: R2Bucket, prefix: string, include?: "customMetadata"): Promise<R2Object[]> {
+  const objects: R2Object[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix, cursor, ...(include && { include: [include] }) });
+    objects.push(...page.objects);
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return objects;
+}
+
+/** Deletes keys 1,000 at a time (R2's per-call maximum). */
+export async function deleteKeys(bucket: R2Bucket, keys: readonly string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
+}
+
+/** Streams the lines of a gzip NDJSON object without holding the whole text; null if absent. */
+export async function readGzipLines(bucket: R2Bucket, key: string): Promise<AsyncGenerator<string> | null> {
+  const object = await bucket.get(key);
+  if (!object) return null;
+  return linesOf(object.body.pipeThrough(new DecompressionStream("gzip")).pipeThrough(new TextDecoderStream()));
+}
+
+async function* linesOf(text: ReadableStream<string>): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of text as unknown as AsyncIterable<string>) {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop()!;
+    for (const line of lines) if (line) yield line;
+  }
+  if (rest) yield rest;
+}
+
+export async function readJson<T>(bucket: R2Bucket, key: string): Promise<T | null> {
+  const object = await bucket.get(key);
+  return object ? object.json<T>() : null;
+}
+
+export async function putJson(bucket: R2Bucket, key: string, value: unknown): Promise<void> {
+  await bucket.put(key, JSON.stringify(value), { httpMetadata: { contentType: "application/json" } });
+}

@@ -1,0 +1,39 @@
+import type { CompactionMessage } from "../contract/compaction-message";
+import { HOUR_MS, hourPartition, uniqueName } from "../sinks/lake-keys";
+import { DIRTY_PREFIX, partitionEndMs, segmentPartition } from "./keys";
+
+/** Dirty hours, from a delimiter listing: one entry per hour, not per marker. */
+async function listDirtyHours(bucket: R2Bucket): Promise<string[]> {
+  const hours: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await bucket.list({ prefix: DIRTY_PREFIX, delimiter: "/", cursor });
+    hours.push(...page.delimitedPrefixes.map((p) => segmentPartition(p.slice(DIRTY_PREFIX.length, -1))));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return hours;
+}
+
+/**
+ * Sends one plan message per hour: returns the job ids. Used by the cron and the admin
+ * rebuild route alike, so both run the same compaction.
+ */
+export async function enqueueCompactions(queue: Pick<Queue<CompactionMessage>, "sendBatch">, partitions: string[], nowMs: number) {
+  const jobs = partitions.map((partition) => ({ jobId: uniqueName(nowMs), partition }));
+  for (let i = 0; i < jobs.length; i += 100) await queue.sendBatch(jobs.slice(i, i + 100).map((job) => ({ body: { step: "plan", ...job } })));
+  return jobs;
+}
+
+/**
+ * Cron: compacts the previous hour (unless it is already a single object) and every closed
+ * dirty hour, whatever hour it belongs to (late data, redrives, raced compactions).
+ */
+export async function compactClosedHours(env: Env, scheduledTimeMs: number) {
+  const closedBy = Math.floor(scheduledTimeMs / HOUR_MS) * HOUR_MS;
+  const previous = hourPartition(closedBy - HOUR_MS);
+  const hours = new Set((await listDirtyHours(env.LAKE_BUCKET)).filter((p) => partitionEndMs(p) <= closedBy));
+  if (!hours.has(previous) && (await env.LAKE_BUCKET.list({ prefix: `locations/${previous}/`, limit: 2 })).objects.length >= 2) hours.add(previous);
+  const jobs = await enqueueCompactions(env.COMPACT_QUEUE as Queue<CompactionMessage>, [...hours].sort(), scheduledTimeMs);
+  console.log(JSON.stringify({ msg: "compactions enqueued", hours: jobs.length, jobs }));
+  return jobs;
+}

@@ -1,0 +1,39 @@
+import { HOUR_MS } from "../sinks/lake-keys";
+
+/**
+ * Object keys of the lake's lifecycle. Batch files share a unique name with their raw twin:
+ * `locations/<p>/<name>.parquet` and `raw/<p>/<name>.ndjson.gz`. Compacted files are
+ * `locations/<p>/rebuild-<jobId>-<nnnn>.parquet` (deterministic per job, so a retried merge
+ * overwrites instead of adding). `<p>` is `dt=YYYY-MM-DD/hour=HH`.
+ */
+export const COMPACTED_PREFIX = "rebuild-";
+export const DIRTY_PREFIX = "compaction/dirty/";
+
+/** The partition as one path segment, so a delimiter listing yields one prefix per dirty hour. */
+export const partitionSegment = (partition: string) => partition.replace("/", "_");
+export const segmentPartition = (segment: string) => segment.replace("_", "/");
+
+export const dirtyPrefix = (partition: string) => `${DIRTY_PREFIX}${partitionSegment(partition)}/`;
+export const jobPrefix = (jobId: string) => `compaction/jobs/${jobId}/`;
+export const runKey = (jobId: string, shard: number) => `${jobPrefix(jobId)}runs/${String(shard).padStart(5, "0")}.ndjson.gz`;
+export const shardDoneKey = (jobId: string, shard: number) => `${jobPrefix(jobId)}done/${String(shard).padStart(5, "0")}.json`;
+export const planKey = (jobId: string) => `${jobPrefix(jobId)}plan.json`;
+export const statusKey = (jobId: string) => `${jobPrefix(jobId)}status.json`;
+export const compactedKey = (partition: string, jobId: string, file: number) =>
+  `locations/${partition}/${COMPACTED_PREFIX}${jobId}-${String(file).padStart(4, "0")}.parquet`;
+/** One quarantine copy per source raw object: reruns overwrite it instead of adding copies. */
+export const rejectedKey = (partition: string, rawKey: string) => `quarantine/rebuild/${partition}/${baseName(rawKey)}.json`;
+
+/** The unique name shared by a batch file and its raw twin. */
+export function baseName(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1).replace(/\.(parquet|ndjson\.gz)$/, "");
+}
+
+export const isCompacted = (key: string) => baseName(key).startsWith(COMPACTED_PREFIX);
+
+/** Epoch ms at which `dt=YYYY-MM-DD/hour=HH` ends. */
+export function partitionEndMs(partition: string): number {
+  const match = /^dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})$/.exec(partition);
+  if (!match) throw new Error(`not a lake partition: ${partition}`);
+  return Date.parse(`${match[1]}T${match[2]}:00:00.000Z`) + HOUR_MS;
+}

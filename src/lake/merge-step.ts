@@ -1,0 +1,89 @@
+import { deleteKeys, listAll, putJson, readJson } from "./bucket-io";
+import type { CompactionDeps } from "./config";
+import { compactedKey, isCompacted, jobPrefix, planKey, runKey, shardDoneKey, statusKey } from "./keys";
+import { markHourDirty } from "./batch-files";
+import { mergeRuns } from "./merge-runs";
+import { uploadParquetFiles } from "./parquet-upload";
+import type { JobPlan } from "./plan-step";
+import { readRun } from "./run-files";
+import type { ShardDone } from "./sort-step";
+
+export interface JobStatus {
+  jobId: string;
+  partition: string;
+  state: "done" | "blocked";
+  rows: number;
+  files: string[];
+  replaced: number;
+  rejected: number;
+  rejectedRaw: string[];
+  rawObjects: number;
+  reason?: string;
+}
+
+async function readShards(deps: CompactionDeps, plan: JobPlan) {
+  const totals = { rows: 0, rejected: 0, rejectedRaw: [] as string[], excluded: new Set<string>() };
+  for (let shard = 0; shard < plan.shards; shard++) {
+    const done = await readJson<ShardDone>(deps.bucket, shardDoneKey(plan.jobId, shard));
+    if (!done) throw new Error(`shard ${shard} of ${plan.jobId} not done`);
+    totals.rows += done.rows;
+    totals.rejected += done.rejected;
+    totals.rejectedRaw.push(...done.rejectedRaw);
+    for (const id of done.excluded) totals.excluded.add(id);
+  }
+  return totals;
+}
+
+/** Deletes what the job no longer needs; safe to repeat. Markers written during the job stay. */
+async function cleanUp(deps: CompactionDeps, plan: JobPlan) {
+  await deleteKeys(deps.bucket, plan.markers);
+  const own = (await listAll(deps.bucket, jobPrefix(plan.jobId))).map((o) => o.key).filter((k) => k !== statusKey(plan.jobId));
+  await deleteKeys(deps.bucket, own);
+}
+
+/**
+ * Another job's generation that this job did not replace means two compactions ran at once:
+ * the hour is marked dirty again so the next cron folds both into one.
+ */
+async function remarkIfRaced(deps: CompactionDeps, plan: JobPlan, replaced: Set<string>, nowMs: number) {
+  const mine = compactedKey(plan.partition, plan.jobId, 0).slice(0, -"0000.parquet".length);
+  const current = await listAll(deps.bucket, `locations/${plan.partition}/`);
+  if (current.some((o) => isCompacted(o.key) && !o.key.startsWith(mine) && !replaced.has(o.key))) await markHourDirty(deps.bucket, plan.partition, nowMs);
+}
+
+/**
+ * Merge step: k-way merges the shard runs into sorted files of the target size, then deletes
+ * what the new generation replaces (earlier compacted files, orphans, batch files whose raw
+ * twin was read without a rejection). Output keys are fixed per job, so a retried or duplicate
+ * merge rewrites the same files; a job with a status object is only cleaned up again.
+ */
+export async function mergeJob(deps: CompactionDeps, jobId: string, nowMs: number): Promise<JobStatus | null> {
+  const { bucket } = deps;
+  const finished = await readJson<JobStatus>(bucket, statusKey(jobId));
+  const plan = await readJson<JobPlan>(bucket, planKey(jobId));
+  if (finished) {
+    if (plan) await cleanUp(deps, plan);
+    return finished;
+  }
+  if (!plan) throw new Error(`no plan for ${jobId}`);
+  const shards = await readShards(deps, plan);
+  const rejectedRaw = new Set(shards.rejectedRaw);
+  const base = { jobId, partition: plan.partition, rejected: shards.rejected, rejectedRaw: shards.rejectedRaw, rawObjects: plan.rawObjects };
+  // Rows of a rejected raw object whose batch file is gone live only in earlier compacted files: keep everything.
+  const orphanedRejects = shards.rejectedRaw.filter((key) => !plan.twins[key]);
+  if (orphanedRejects.length && plan.replace.some(isCompacted)) {
+    const status: JobStatus = { ...base, state: "blocked", rows: 0, files: [], replaced: 0, reason: `rejected envelopes in ${orphanedRejects.length} raw object(s) whose rows live only in earlier compacted files` };
+    await putJson(bucket, statusKey(jobId), status);
+    await cleanUp(deps, plan);
+    return status;
+  }
+  const runs = Array.from({ length: plan.shards }, (_, shard) => readRun(bucket, runKey(jobId, shard)));
+  const written = await uploadParquetFiles(bucket, mergeRuns(runs, plan.events, shards.excluded), deps.config, (n) => compactedKey(plan.partition, jobId, n), { job_id: jobId, rebuilt_from_raw_objects: String(plan.rawObjects) });
+  const replaced = [...plan.replace, ...Object.entries(plan.twins).filter(([raw]) => !rejectedRaw.has(raw)).map(([, parquet]) => parquet)];
+  await deleteKeys(bucket, replaced);
+  const status: JobStatus = { ...base, state: "done", rows: written.rows, files: written.files, replaced: replaced.length };
+  await putJson(bucket, statusKey(jobId), status);
+  await remarkIfRaced(deps, plan, new Set(replaced), nowMs);
+  await cleanUp(deps, plan);
+  return status;
+}

@@ -1,0 +1,71 @@
+import type { RawSource, SortMessage } from "../contract/compaction-message";
+import { listAll, putJson } from "./bucket-io";
+import type { CompactionDeps } from "./config";
+import { baseName, dirtyPrefix, isCompacted, planKey } from "./keys";
+
+/** What a job saw when it started; the merge replaces exactly these objects (see replaceable). */
+export interface JobPlan {
+  jobId: string;
+  partition: string;
+  startedAt: string;
+  /** Dirty markers listed before anything else: deleted once the hour is replaced. */
+  markers: string[];
+  /** Earlier compacted files and orphans: always replaced. */
+  replace: string[];
+  /** Batch file of each listed raw object (by raw key): replaced unless that raw object had a rejection. */
+  twins: Record<string, string>;
+  shards: number;
+  rawObjects: number;
+  events: number;
+}
+
+function processedAt(o: R2Object): number {
+  return Date.parse(o.customMetadata?.processed_at ?? "") || o.uploaded.getTime();
+}
+
+/** A sort message names its sources; this keeps it far below the 128 KB message limit. */
+const MAX_SOURCES_PER_SHARD = 400;
+
+/** Splits raw objects, in processing order, into shards of at most `shardEvents` envelopes (one object minimum). */
+function shardSources(raw: R2Object[], shardEvents: number): RawSource[][] {
+  const sources = raw
+    .map((o) => ({ key: o.key, rows: Number(o.customMetadata?.rows) || 100, processedAt: processedAt(o) }))
+    .sort((a, b) => a.processedAt - b.processedAt || (a.key < b.key ? -1 : 1));
+  const shards: RawSource[][] = [];
+  let events = Infinity;
+  for (const source of sources) {
+    if (events + source.rows > shardEvents || shards.at(-1)!.length >= MAX_SOURCES_PER_SHARD) shards.push([]), (events = 0);
+    shards.at(-1)!.push(source);
+    events += source.rows;
+  }
+  return shards;
+}
+
+/**
+ * Plan step: lists markers, then `locations/`, then `raw/` (that order is what makes the job
+ * exact: a marker it saw was written after its batch file, and a batch file it saw after its raw
+ * twin), stores the plan and sends one sort message per shard.
+ */
+export async function planHour(deps: CompactionDeps, jobId: string, partition: string, nowMs: number): Promise<JobPlan> {
+  const { bucket, config } = deps;
+  const markers = (await listAll(bucket, dirtyPrefix(partition))).map((o) => o.key);
+  const listed = await listAll(bucket, `locations/${partition}/`);
+  const raw = await listAll(bucket, `raw/${partition}/`, "customMetadata");
+  const rawByName = new Map(raw.map((o) => [baseName(o.key), o.key]));
+  const plan: JobPlan = { jobId, partition, startedAt: new Date(nowMs).toISOString(), markers, replace: [], twins: {}, shards: 0, rawObjects: raw.length, events: 0 };
+  for (const o of listed) {
+    const rawKey = rawByName.get(baseName(o.key));
+    if (isCompacted(o.key)) plan.replace.push(o.key);
+    else if (rawKey) plan.twins[rawKey] = o.key;
+    else if (nowMs - o.uploaded.getTime() > config.orphanGraceMs) plan.replace.push(o.key); // raw put failed: orphan
+  }
+  const shards = shardSources(raw, config.shardEvents);
+  plan.shards = shards.length;
+  plan.events = raw.reduce((n, o) => n + (Number(o.customMetadata?.rows) || 100), 0);
+  await putJson(bucket, planKey(jobId), plan);
+  const messages: SortMessage[] = shards.map((sources, shard) => ({ step: "sort", jobId, partition, shard, shards: shards.length, sources }));
+  // A sendBatch holds at most 100 messages and 256 KB; shard messages are ≤ ~25 KB each.
+  if (messages.length === 0) await deps.queue.send({ step: "merge", jobId, partition });
+  for (let i = 0; i < messages.length; i += 8) await deps.queue.sendBatch(messages.slice(i, i + 8).map((body) => ({ body })));
+  return plan;
+}

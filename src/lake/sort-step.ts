@@ -1,0 +1,76 @@
+import type { RawSource, SortMessage } from "../contract/compaction-message";
+import { IngestMessage } from "../contract/ingest-message";
+import { errorMessage, toIssues } from "../errors";
+import { LOCATION_COLUMNS, normalizeEvent, type LocationRecord } from "../normalize";
+import { sortRecords } from "../sinks/lake-parquet";
+import { listAll, putJson, readGzipLines } from "./bucket-io";
+import type { CompactionDeps } from "./config";
+import { jobPrefix, rejectedKey, runKey, shardDoneKey } from "./keys";
+import { writeRun } from "./run-files";
+
+/** What a finished shard reports to the merge (its done marker). */
+export interface ShardDone {
+  rows: number;
+  rejected: number;
+  /** Raw objects with a rejected envelope: their batch files are kept, their rows left out. */
+  rejectedRaw: string[];
+  /** Ids accepted from those raw objects: the kept batch files hold them, so the merge skips them. */
+  excluded: string[];
+}
+
+interface Rejection { line: number; reason: string; body: string }
+
+function parseEnvelope(line: string, processedAt: number): LocationRecord | string {
+  try {
+    const parsed = IngestMessage.safeParse(JSON.parse(line));
+    if (!parsed.success) return toIssues(parsed.error).map((i) => `${i.path}: ${i.message}`).join("; ");
+    return normalizeEvent(parsed.data, processedAt);
+  } catch (err) {
+    return errorMessage(err);
+  }
+}
+
+/** Normalizes one raw object with its processing time; rejected envelopes are returned, not thrown. */
+async function readSource(deps: CompactionDeps, source: RawSource) {
+  const records: LocationRecord[] = [];
+  const rejections: Rejection[] = [];
+  const lines = await readGzipLines(deps.bucket, source.key);
+  if (!lines) throw new Error(`raw object vanished: ${source.key}`); // raw is kept forever; retry, never skip
+  let n = 0;
+  for await (const line of lines) {
+    const record = parseEnvelope(line, source.processedAt);
+    if (typeof record === "string") rejections.push({ line: n, reason: record, body: line });
+    else records.push(record);
+    n++;
+  }
+  return { records, rejections };
+}
+
+/**
+ * Sort step: one shard of raw objects → one sorted run (first processed copy of an id wins).
+ * The last shard to finish sends the merge; two shards finishing together may both send it,
+ * which the merge tolerates.
+ */
+export async function sortShard(deps: CompactionDeps, message: SortMessage): Promise<ShardDone> {
+  const seen = new Set<string>();
+  const kept: LocationRecord[] = [];
+  const done: ShardDone = { rows: 0, rejected: 0, rejectedRaw: [], excluded: [] };
+  for (const source of message.sources) {
+    const { records, rejections } = await readSource(deps, source);
+    if (rejections.length) {
+      await putJson(deps.bucket, rejectedKey(message.partition, source.key), { source: source.key, jobId: message.jobId, rejected: rejections });
+      done.rejected += rejections.length;
+      done.rejectedRaw.push(source.key);
+      done.excluded.push(...records.map((r) => r.id));
+      continue;
+    }
+    for (const r of records) if (!seen.has(r.id)) seen.add(r.id), kept.push(r);
+  }
+  const sorted = sortRecords(kept);
+  done.rows = sorted.length;
+  await writeRun(deps.bucket, runKey(message.jobId, message.shard), sorted.map((r) => LOCATION_COLUMNS.map((c) => r[c])));
+  await putJson(deps.bucket, shardDoneKey(message.jobId, message.shard), done);
+  const finished = await listAll(deps.bucket, `${jobPrefix(message.jobId)}done/`);
+  if (finished.length >= message.shards) await deps.queue.send({ step: "merge", jobId: message.jobId, partition: message.partition });
+  return done;
+}
