@@ -32,9 +32,9 @@ try {
     if (!values.from || !values.to) throw new Error("rebuild needs --from and --to");
     const hours = await rebuild({
       url: values.url, token, from: values.from, to: values.to,
-      onHour: (h) => console.log(`${h.partition}: ${h.rows} rows from ${h.rawObjects} raw object(s), replaced ${h.replaced} object(s)`),
+      onHour: (h) => console.log(`${h.partition}: ${h.state}, ${h.rows} rows in ${h.files.length} file(s) from ${h.rawObjects} raw object(s), replaced ${h.replaced} object(s), ${h.rejected} rejected envelope(s)${h.rejected ? ` (copied to quarantine/rebuild/${h.partition}/)` : ""}${h.reason ? `: ${h.reason}` : ""}`),
     });
-    console.log(`Rebuild done: ${hours.length} hour(s), ${hours.reduce((n, h) => n + h.rows, 0)} rows.`);
+    console.log(`Rebuild done: ${hours.length} hour(s), ${hours.reduce((n, h) => n + h.rows, 0)} rows, ${hours.reduce((n, h) => n + h.rejected, 0)} rejected.`);
   } else {
     console.error(usage);
     process.exit(2);

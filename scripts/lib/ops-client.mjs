@@ -1,10 +1,11 @@
 // Calls the Worker's admin routes (local `npm start` or a deployed Worker).
 
+/** POSTs `body` to an admin route, or GETs it when there is no body. */
 async function call(url, token, path, body) {
   const response = await fetch(`${url.replace(/\/+$/, "")}/admin/${path}`, {
-    method: "POST",
+    method: body === undefined ? "GET" : "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
+    ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   const json = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${json.error?.code ?? ""} ${json.error?.message ?? ""}`.trim());
@@ -23,16 +24,27 @@ export async function redrive({ url, token, queue, onPage = () => {} }) {
   return total;
 }
 
-/** Rebuilds locations/ hour by hour (one admin call per hour keeps each call small). */
-export async function rebuild({ url, token, from, to, onHour = () => {} }) {
-  const HOUR = 3_600_000;
+/**
+ * Rebuilds locations/ from raw/: one admin call enqueues a compaction job per hour (the
+ * cron's path); then each job's status is polled until it is done (or blocked).
+ */
+export async function rebuild({ url, token, from, to, onHour = () => {}, pollMs = 1000, timeoutMs = 30 * 60_000 }) {
+  const DAY = 24 * 3_600_000; // the route takes at most 24 hours per call
+  const jobs = [];
+  for (let t = Date.parse(from); t < Date.parse(to); t += DAY) {
+    jobs.push(...(await call(url, token, "rebuild", { from: new Date(t).toISOString(), to: new Date(Math.min(t + DAY, Date.parse(to))).toISOString() })).jobs);
+  }
   const results = [];
-  for (let t = Math.floor(Date.parse(from) / HOUR) * HOUR; t < Date.parse(to); t += HOUR) {
-    const { hours } = await call(url, token, "rebuild", { from: new Date(t).toISOString(), to: new Date(t + HOUR).toISOString() });
-    for (const h of hours) {
-      results.push(h);
-      onHour(h);
+  for (const { jobId } of jobs) {
+    const started = Date.now();
+    let status = await call(url, token, `rebuild/${jobId}`);
+    while (status.state !== "done" && status.state !== "blocked") {
+      if (Date.now() - started > timeoutMs) throw new Error(`rebuild job ${jobId} still ${status.state} after ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      status = await call(url, token, `rebuild/${jobId}`);
     }
+    results.push(status);
+    onHour(status);
   }
   return results;
 }
