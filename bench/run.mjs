@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --smoke]: webhook vs no-op, encode and storage vs DuckDB, freshness, cost.
+// npm run bench [-- --smoke]: webhook vs no-op, encode and storage vs DuckDB, freshness, cost, compaction.
 // Writes bench/results.json. Never fails on speed: numbers are for reading, ratios for comparing.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,13 +10,14 @@ import { freePort } from "../scripts/lib/free-port.mjs";
 import { startPipeline } from "../scripts/lib/local-pipeline.mjs";
 import { buildEnvelopes } from "./lib/dataset.mjs";
 import { costPerMillion } from "./lib/cost.mjs";
+import { measureCompaction } from "./lib/compaction.mjs";
 import { measureEncodeAndStorage } from "./lib/encode-storage.mjs";
 import { measureFreshness } from "./lib/freshness.mjs";
 import { measureWebhook } from "./lib/webhook.mjs";
 
 const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" } } });
 // `--only encode,webhook` runs some sections (for working on one); a full run is what results.json records.
-const SECTIONS = ["encode", "webhook", "freshness", "cost"];
+const SECTIONS = ["encode", "webhook", "freshness", "cost", "compaction"];
 const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
 if (unknown.length) {
@@ -68,6 +69,12 @@ if (want("cost")) {
   });
 }
 
+if (want("compaction")) {
+  const sizes = smoke ? [2_000] : [100_000, 1_000_000, 2_000_000];
+  step(`compaction: ${sizes.join(", ")} events, each run in a child capped at 128 MB of heap`);
+  results.compaction = await measureCompaction({ sizes });
+}
+
 const defaultOut = smoke ? "tmp/results-smoke.json" : only ? `tmp/results-${only.join("-")}.json` : "results.json";
 const out = values.out ?? join(ROOT, "bench", defaultOut);
 mkdirSync(dirname(out), { recursive: true });
@@ -90,5 +97,8 @@ if (results.freshness) row("freshness p50 / p99 ms", `${results.freshness.p50_ms
 if (results.cost) {
   row("cost USD per million events", results.cost.usd_per_million_events);
   for (const line of results.cost.lines) row(`  ${line.item}`.slice(0, 34), `$${line.usd}`);
+}
+for (const run of results.compaction ?? []) {
+  row(`compaction ${run.events} events`, `peak ${run.peak_mb} MB (${run.peak_step}), ${run.files} file(s), ${run.seconds} s serial, ~${run.expected_cloudflare_s_estimate} s on Queues (estimate)`);
 }
 console.log(`\nWrote ${out}`);

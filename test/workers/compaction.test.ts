@@ -74,3 +74,18 @@ describe("hourly compaction (cron → plan → sort → merge on the compaction 
     }
   });
 });
+
+describe("one id under two sort keys (a resent event whose time changed)", () => {
+  it("keeps the first copy across shards, so the id is in the hour exactly once", async () => {
+    const first = makeMessage({ event: makeEvent({ createdAt: "2024-06-05T09:10:00.000Z", user: { _id: "driver-a" } }) });
+    const resent = { ...first, event: { ...first.event, createdAt: "2024-06-05T09:40:00.000Z" } };
+    await consumeBatch("milk-ingest", [first, at("2024-06-05T09", 20, "driver-a")]); // sorts between the two copies
+    await consumeBatch("milk-ingest", [resent]);
+    const queue = compactionQueue();
+    const { enqueueCompactions } = await import("../../src/lake/dirty-hours");
+    await enqueueCompactions(queue as unknown as Queue, ["dt=2024-06-05/hour=09"], Date.now());
+    await drain(queue, { COMPACTION_SHARD_EVENTS: "1" } as Partial<Env>); // one raw object per shard
+    const counts = await exactness("dt=2024-06-05/hour=09", [first.id]);
+    expect(counts).toMatchObject({ duplicated: [], missing: [], total: 2 });
+  });
+});
