@@ -26,7 +26,8 @@ const used = () => {
   return (m.heapUsed + m.external) / 1048576;
 };
 
-const deps = { bucket: diskBucket(dir), queue, config: compactionConfig({}) };
+// COMPACTION_* environment variables override the defaults (for exploring the tuning).
+const deps = { bucket: diskBucket(dir), queue, config: compactionConfig(process.env) };
 await enqueueCompactions(queue, [partition], Date.now());
 const steps = [];
 while (pending.length) {

@@ -22,11 +22,36 @@ export async function deleteKeys(bucket: R2Bucket, keys: readonly string[]): Pro
   for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
 }
 
+/**
+ * Re-chunks a byte stream into slices of at most `size`, pulled on demand: gzip expands about
+ * 6×, so one 64 KiB body chunk would otherwise queue ~400 KB of text per open stream, and a merge
+ * holds one stream per run.
+ */
+function sliced(body: ReadableStream<Uint8Array>, size = 8192): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let chunk: Uint8Array | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!chunk?.length) {
+          const next = await reader.read();
+          if (next.done) return controller.close();
+          chunk = next.value;
+        }
+        controller.enqueue(chunk.subarray(0, size));
+        chunk = chunk.subarray(size);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
 /** Streams the lines of a gzip NDJSON object without holding the whole text; null if absent. */
 export async function readGzipLines(bucket: R2Bucket, key: string): Promise<AsyncGenerator<string> | null> {
   const object = await bucket.get(key);
   if (!object) return null;
-  return linesOf(object.body.pipeThrough(new DecompressionStream("gzip")).pipeThrough(new TextDecoderStream()));
+  return linesOf(sliced(object.body).pipeThrough(new DecompressionStream("gzip")).pipeThrough(new TextDecoderStream()));
 }
 
 async function* linesOf(text: ReadableStream<string>): AsyncGenerator<string> {

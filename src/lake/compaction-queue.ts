@@ -13,9 +13,18 @@ export async function runCompactionStep(deps: CompactionDeps, message: Compactio
     const plan = await planHour(deps, message.jobId, message.partition, nowMs);
     return { shards: plan.shards, rawObjects: plan.rawObjects, events: plan.events };
   }
-  if (message.step === "sort") return { shard: message.shard, ...(await sortShard(deps, message)), excluded: undefined };
+  if (message.step === "sort") {
+    const { excluded, ...done } = await sortShard(deps, message);
+    return { shard: message.shard, ...done, excludedIds: excluded.length };
+  }
   const status = await mergeJob(deps, message.jobId, nowMs);
   return { ...status, files: status?.files.length };
+}
+
+/** One `compaction` metric point per finished job (fields in docs/operations.md). */
+function recordJob(env: Env, partition: string, result: Record<string, unknown>, ms: number) {
+  const n = (key: string) => Number(result[key] ?? 0);
+  recordMetric(env.METRICS, { kind: "compaction", outcome: String(result.state ?? "ok"), label: partition, count: n("rows"), figures: [n("rawObjects"), n("replaced"), ms, n("rejected")] });
 }
 
 /**
@@ -36,7 +45,7 @@ export async function consumeCompactionBatch(batch: MessageBatch<unknown>, env: 
     try {
       const result = await runCompactionStep(deps, parsed.data, startedMs);
       console.log(JSON.stringify({ msg: `compaction ${parsed.data.step} done`, jobId: parsed.data.jobId, partition: parsed.data.partition, ...result }));
-      if (parsed.data.step === "merge") recordMetric(env.METRICS, { kind: "compaction", outcome: String(result.state ?? "ok"), label: parsed.data.partition, count: Number(result.rows ?? 0), figures: [Number(result.rawObjects ?? 0), Number(result.replaced ?? 0), Date.now() - startedMs, Number(result.rejected ?? 0)] });
+      if (parsed.data.step === "merge") recordJob(env, parsed.data.partition, result, Date.now() - startedMs);
       message.ack();
     } catch (err) {
       console.error(JSON.stringify({ msg: `compaction ${parsed.data.step} failed`, jobId: parsed.data.jobId, partition: parsed.data.partition, error: errorMessage(err) }));

@@ -2,30 +2,36 @@ import { createLocationParquetWriter, toColumns } from "../sinks/lake-parquet";
 import { LAKE_SCHEMA_VERSION, type LocationRecord } from "../normalize";
 import type { CompactionConfig } from "./config";
 
-/** Streams bytes into an R2 multipart upload in equal parts (R2 requires it), the last part smaller. */
+/**
+ * Streams bytes into an R2 multipart upload in equal parts (R2 requires it), the last part
+ * smaller, through one reused part buffer: memory is one part whatever the file size.
+ */
 class PartWriter {
-  private buffered: Uint8Array[] = [];
-  private bufferedBytes = 0;
+  private readonly part: Uint8Array;
+  private filled = 0;
   private readonly parts: R2UploadedPart[] = [];
-  constructor(private readonly upload: R2MultipartUpload, private readonly partBytes: number) {}
-
-  async write(bytes: Uint8Array) {
-    this.buffered.push(bytes);
-    this.bufferedBytes += bytes.length;
-    while (this.bufferedBytes >= this.partBytes) await this.flush(this.partBytes);
+  constructor(private readonly upload: R2MultipartUpload, partBytes: number) {
+    this.part = new Uint8Array(partBytes);
   }
 
-  private async flush(size: number) {
-    const all = new Uint8Array(this.bufferedBytes);
-    let offset = 0;
-    for (const b of this.buffered) all.set(b, offset), (offset += b.length);
-    this.parts.push(await this.upload.uploadPart(this.parts.length + 1, all.subarray(0, size)));
-    this.buffered = size < all.length ? [all.slice(size)] : [];
-    this.bufferedBytes = all.length - size;
+  async write(bytes: Uint8Array) {
+    for (let offset = 0; offset < bytes.length; ) {
+      const n = Math.min(bytes.length - offset, this.part.length - this.filled);
+      this.part.set(bytes.subarray(offset, offset + n), this.filled);
+      this.filled += n;
+      offset += n;
+      if (this.filled === this.part.length) await this.flush();
+    }
+  }
+
+  // uploadPart has sent the bytes once it resolves, so the buffer can be refilled.
+  private async flush() {
+    this.parts.push(await this.upload.uploadPart(this.parts.length + 1, this.part.subarray(0, this.filled)));
+    this.filled = 0;
   }
 
   async complete() {
-    if (this.bufferedBytes > 0 || this.parts.length === 0) await this.flush(this.bufferedBytes);
+    if (this.filled > 0 || this.parts.length === 0) await this.flush();
     await this.upload.complete(this.parts);
   }
 }

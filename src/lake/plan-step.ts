@@ -32,12 +32,18 @@ function shardSources(raw: R2Object[], shardEvents: number): RawSource[][] {
     .map((o) => ({ key: o.key, rows: Number(o.customMetadata?.rows) || 100, processedAt: processedAt(o) }))
     .sort((a, b) => a.processedAt - b.processedAt || (a.key < b.key ? -1 : 1));
   const shards: RawSource[][] = [];
-  let events = Infinity;
+  let current: RawSource[] = [];
+  let events = 0;
   for (const source of sources) {
-    if (events + source.rows > shardEvents || shards.at(-1)!.length >= MAX_SOURCES_PER_SHARD) shards.push([]), (events = 0);
-    shards.at(-1)!.push(source);
+    if (current.length && (events + source.rows > shardEvents || current.length >= MAX_SOURCES_PER_SHARD)) {
+      shards.push(current);
+      current = [];
+      events = 0;
+    }
+    current.push(source);
     events += source.rows;
   }
+  if (current.length) shards.push(current);
   return shards;
 }
 
