@@ -5,6 +5,7 @@ import type { AppEnv } from "../edge/app-env";
 import { ApiError, toIssues } from "../errors";
 import { HOUR_MS, hourPartition } from "../sinks/lake-keys";
 import { rebuildHour } from "../sinks/lake-rebuild";
+import { redriveParked } from "../redrive";
 
 const MAX_REBUILD_HOURS = 24;
 
@@ -38,17 +39,8 @@ export const admin = new Hono<AppEnv>()
   .post("/redrive", async (c) => {
     const { queue, limit = 500 } = await readJson(c.req.raw, RedriveRequest);
     const target = queue === "forward" ? c.env.FORWARD_QUEUE : c.env.INGEST_QUEUE;
-    const page = await c.env.LAKE_BUCKET.list({ prefix: `dead-letter/${queue}/`, limit });
-    const redriven: string[] = [];
-    for (const object of page.objects) {
-      const parked = await (await c.env.LAKE_BUCKET.get(object.key))?.json<{ body: unknown }>();
-      if (!parked) continue;
-      await target.send(parked.body, { contentType: "json" });
-      redriven.push(object.key);
-    }
-    // Deleted only after every send succeeded; a failure above leaves them parked for the next run.
-    if (redriven.length) await c.env.LAKE_BUCKET.delete(redriven);
-    return c.json({ queue, redriven: redriven.length, more: page.truncated });
+    const result = await redriveParked(c.env.LAKE_BUCKET, target, queue, limit, Date.now());
+    return c.json({ queue, ...result });
   })
   .post("/rebuild", async (c) => {
     const { from, to } = await readJson(c.req.raw, RebuildRequest);
