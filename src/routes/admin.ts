@@ -3,7 +3,7 @@ import * as z from "zod/mini";
 import { adminAuth } from "../edge/admin-auth";
 import type { AppEnv } from "../edge/app-env";
 import { ApiError, toIssues } from "../errors";
-import { HOUR_MS, hourPartition } from "../sinks/lake-keys";
+import { HOUR_MS, hasHourPartition, hourPartition } from "../sinks/lake-keys";
 import { rebuildHour } from "../sinks/lake-rebuild";
 import { redriveParked } from "../redrive";
 
@@ -14,7 +14,9 @@ const RedriveRequest = z.object({
   limit: z.optional(z.int().check(z.gte(1), z.lte(1000))),
 });
 
-const RebuildRequest = z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) });
+// Years past 9999 (e.g. 9999-12-31T23:00-05:00) have no partition: a 400, not a 500 from hourPartition.
+const LakeInstant = z.iso.datetime({ offset: true }).check(z.refine((value) => hasHourPartition(Date.parse(value)), "no lake hour at this instant"));
+const RebuildRequest = z.object({ from: LakeInstant, to: LakeInstant });
 
 async function readJson<T>(request: Request, schema: z.ZodMiniType<T>): Promise<T> {
   const body = await request.json().catch(() => undefined);
