@@ -3,6 +3,11 @@ import type { QueueOrigin } from "./queue-roles";
 
 /** Claim markers live outside `dead-letter/` so listing parked messages never returns them. */
 export const CLAIM_PREFIX = "redrive-claims/";
+/**
+ * Up to five binding calls per message (claim, get, send, two deletes): 150 a call stays under
+ * 1,000 subrequests, the stricter of the per-invocation limits Cloudflare has published.
+ */
+export const MAX_REDRIVE_PER_CALL = 150;
 
 export interface RedriveResult {
   redriven: number;
@@ -50,7 +55,7 @@ async function sendClaimed(bucket: R2Bucket, target: Queue, key: string, sentSoF
  */
 export async function redriveParked(bucket: R2Bucket, target: Queue, origin: QueueOrigin, limit: number, nowMs: number): Promise<RedriveResult> {
   const runId = crypto.randomUUID();
-  const page = await bucket.list({ prefix: `dead-letter/${origin}/`, limit });
+  const page = await bucket.list({ prefix: `dead-letter/${origin}/`, limit: Math.min(limit, MAX_REDRIVE_PER_CALL) });
   const result: RedriveResult = { redriven: 0, claimed: 0, more: page.truncated };
   for (const object of page.objects) {
     if (!(await claimParked(bucket, object.key, runId, nowMs))) {

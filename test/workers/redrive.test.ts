@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/worker";
-import { CLAIM_PREFIX, claimParked } from "../../src/redrive";
+import { CLAIM_PREFIX, MAX_REDRIVE_PER_CALL, claimParked } from "../../src/redrive";
 import { listKeys } from "../fixtures/lake";
 import { makeMessage, queued } from "../fixtures/messages";
 import { recordingQueue, testEnv, type RecordingQueue } from "../fixtures/queues";
@@ -64,6 +64,15 @@ describe("redrive is idempotent per parked object", () => {
     expectEachSentOnce(target, ids);
     expect(await listKeys(env.LAKE_BUCKET, "dead-letter/ingest/")).toEqual([]);
     expect(await listKeys(env.LAKE_BUCKET, `${CLAIM_PREFIX}dead-letter/ingest/`)).toEqual([]);
+  });
+
+  it(`sends at most ${MAX_REDRIVE_PER_CALL} per call and says there is more`, async () => {
+    const ids = [...(await park(80)), ...(await park(80))];
+    const target = recordingQueue();
+    const first = await redrive({ INGEST_QUEUE: target });
+    expect(first.json).toMatchObject({ redriven: MAX_REDRIVE_PER_CALL, more: true });
+    expect((await redrive({ INGEST_QUEUE: target })).json).toMatchObject({ redriven: 160 - MAX_REDRIVE_PER_CALL, more: false });
+    expectEachSentOnce(target, ids);
   });
 
   it("a send refused part-way answers 503; the next redrive sends only the rest", async () => {
