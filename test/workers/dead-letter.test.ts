@@ -74,6 +74,7 @@ describe("dead letters survive a long R2 outage", () => {
     const parked = points.filter((p) => p.blobs?.[1] === "parked");
     expect(parked.map((p) => p.blobs)).toEqual([["dead_letter", "parked", "ingest"]]);
     expect(parked[0]!.doubles).toEqual([bodies.length]);
+    expect(points.find((p) => p.blobs?.[1] === "retried")).toMatchObject({ blobs: ["dead_letter", "retried", "ingest"], doubles: [bodies.length] });
   });
 
   it("an outage longer than the dead-letter retries moves messages to the last resort, which parks each once", async () => {
@@ -81,6 +82,7 @@ describe("dead letters survive a long R2 outage", () => {
     expect(run.prematureAcks).toEqual([]);
     expect(run.lost).toEqual([]);
     expect(run.waitedBeforeMove.map((w) => w.queue)).toEqual(bodies.map(() => "milk-forward-dlq"));
+    expect(run.maxDelayS).toBe(43_200); // the platform's longest retry delay, never more
     const counts = await parkedCounts("forward");
     for (const body of bodies) expect(counts.get(body.id)).toBe(1);
     const queues = await Promise.all((await listKeys(env.LAKE_BUCKET, "dead-letter/forward/")).map(async (k) => (await (await env.LAKE_BUCKET.get(k))!.json<{ queue: string }>()).queue));
