@@ -13,6 +13,8 @@ export function toWellFormed(value: string): string {
   return LONE_SURROGATE.test(value) ? value.replace(new RegExp(LONE_SURROGATE, "g"), "\uFFFD") : value;
 }
 
+const NEGATIVE_ZERO = "-0.0";
+
 export interface Dictionary {
   /** Distinct values in first-seen order (the dictionary page). */
   values: ColumnValue[];
@@ -29,18 +31,21 @@ export function buildDictionary(kind: ColumnKind, values: ColumnValue[]): Dictio
   if (kind === "boolean" || values.length === 0) return null;
   const limit = kind === "string" ? values.length / 2 : values.length / 8;
   const positions = new Map<ColumnValue, number>();
+  const distinct: ColumnValue[] = [];
   const indexes: number[] = new Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
-    let index = positions.get(value);
+    const key = Object.is(value, -0) ? NEGATIVE_ZERO : value; // a Map would merge -0.0 into +0.0
+    let index = positions.get(key);
     if (index === undefined) {
       if (positions.size >= limit) return null;
       index = positions.size;
-      positions.set(value, index);
+      positions.set(key, index);
+      distinct.push(value);
     }
     indexes[i] = index;
   }
-  return { values: [...positions.keys()], indexes };
+  return { values: distinct, indexes };
 }
 
 /** Data page body of a dictionary-encoded page: bit width byte, then RLE hybrid indexes. */
