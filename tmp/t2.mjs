@@ -1,0 +1,11 @@
+import { loadLakeModules } from "/work/wt-i12/bench/lib/bundle-lake.mjs";
+import { buildEnvelopes } from "/work/wt-i12/bench/lib/dataset.mjs";
+import { readParquet } from "parquet-wasm/node";
+import { tableFromIPC } from "apache-arrow";
+const lake = await loadLakeModules();
+const recs = lake.sortRecords(buildEnvelopes(300).map((m) => lake.normalizeEvent(m, Date.parse("2026-03-05T12:00:00Z"))));
+const bytes = await lake.encodeLocationParquet(recs);
+const t = tableFromIPC(readParquet(bytes).intoIPCStream());
+const row = t.get(0).toJSON();
+console.log(Object.fromEntries(Object.entries(row).map(([k,v]) => [k, [typeof v, v]])));
+console.log(recs[0]);
