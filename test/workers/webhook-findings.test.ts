@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/worker";
 import { parseTokenList } from "../../src/edge/signature";
 import { MinuteIndex, WINDOW_MINUTES, findInPacked, packEntries } from "../../src/guard/guard-index";
-import { MAX_PARTITION_KEY, truncateWellFormed } from "../../src/normalize/geofence-event";
+import { partitionKeyOf, truncateWellFormed } from "../../src/normalize/geofence-event";
+import type { LocationRecord } from "../../src/normalize/location-record";
 import { testEnv } from "../fixtures/queues";
 import { DEV_TOKEN, hmacSha1, makeEvent, signedHeaders, toHex } from "../fixtures/webhook";
 
@@ -111,7 +112,7 @@ describe("duplicate _id in one body", () => {
 
 describe("Kinesis PartitionKey cut", () => {
   it("never splits a surrogate pair and stays within 256 UTF-16 units", () => {
-    const key = truncateWellFormed("a" + "🚛".repeat(200), MAX_PARTITION_KEY);
+    const key = partitionKeyOf({ user_id: "a" + "🚛".repeat(200), id: "evt" } as LocationRecord);
     expect(key.length).toBe(255);
     expect(key.endsWith("🚛")).toBe(true);
     expect(new TextDecoder("utf-8", { fatal: true }).decode(new TextEncoder().encode(key))).toBe(key);
