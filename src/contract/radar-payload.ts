@@ -85,11 +85,19 @@ export const RadarEvent = z
   })
   .check(lakeTimesInRange(EVENT_TIME_PATHS));
 
+/** True when no two events share an `_id` (the lake and Kinesis would keep different copies). */
+function hasUniqueIds(events: ReadonlyArray<{ _id?: string }>): boolean {
+  const ids = events.flatMap((e) => (e._id === undefined ? [] : [e._id]));
+  return new Set(ids).size === ids.length;
+}
+
 /** A webhook body: Radar's "Single Event" or "Multiple Events" delivery. */
 export const RadarPayload = z
   .looseObject({
     event: z.optional(RadarEvent),
-    events: z.optional(z.array(RadarEvent).check(z.minLength(1), z.maxLength(MAX_EVENTS_PER_BODY))),
+    events: z.optional(
+      z.array(RadarEvent).check(z.minLength(1), z.maxLength(MAX_EVENTS_PER_BODY), z.refine(hasUniqueIds, "two events share the same _id")),
+    ),
     user: z.optional(RadarUser),
   })
   .check(z.refine((body) => (body.event === undefined) !== (body.events === undefined), 'exactly one of "event" or "events" is required'));
