@@ -2,11 +2,17 @@ import { DurableObject } from "cloudflare:workers";
 import { MinuteIndex, WINDOW_MINUTES, findInPacked, packEntries, type Verdict } from "./guard-index";
 
 /**
- * Checks arriving within this window share one storage write (group commit): a SQLite row
- * written costs $1.00 per million, so one row per event would cost more than everything else
- * the guard does. Every caller still waits until its entry is durable.
+ * Checks arriving within this window (SIGNING_GUARD_COALESCE_MS) share one storage write (group
+ * commit): a SQLite row written costs $1.00 per million, so one row per event would cost more than
+ * everything else the guard does. Every caller still waits until its entry is durable.
  */
-export const COALESCE_MS = 250;
+export const DEFAULT_COALESCE_MS = 250;
+const MAX_COALESCE_MS = 2_000;
+
+function coalesceMs(env: Env): number {
+  const ms = Number(env.SIGNING_GUARD_COALESCE_MS ?? DEFAULT_COALESCE_MS);
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, MAX_COALESCE_MS) : DEFAULT_COALESCE_MS;
+}
 /** A ring of minute rows: a row is overwritten only after the window, so expiry writes nothing. */
 const SLOT_COUNT = WINDOW_MINUTES + 1;
 
@@ -71,7 +77,7 @@ export class SigningGuard extends DurableObject<Env> {
   }
 
   private nextFlush(): Promise<void> {
-    this.flushed ??= new Promise((resolve) => setTimeout(() => resolve(this.flush()), COALESCE_MS));
+    this.flushed ??= new Promise((resolve) => setTimeout(() => resolve(this.flush()), coalesceMs(this.env)));
     return this.flushed;
   }
 
