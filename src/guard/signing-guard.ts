@@ -24,6 +24,7 @@ const APPEND = `INSERT INTO slots (slot, minute, entries) VALUES (?, ?, ?)
 
 export interface GuardStats {
   entries: number;
+  evicted: number;
   flushes: number;
   rowsWritten: number;
 }
@@ -35,7 +36,7 @@ export class SigningGuard extends DurableObject<Env> {
   private readonly index = new MinuteIndex();
   private pending = new Map<string, string>();
   private flushed: Promise<void> | undefined;
-  private readonly stats: GuardStats = { entries: 0, flushes: 0, rowsWritten: 0 };
+  private readonly stats = { flushes: 0, rowsWritten: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -55,7 +56,7 @@ export class SigningGuard extends DurableObject<Env> {
   }
 
   getStats(): GuardStats {
-    return { ...this.stats, entries: this.index.size };
+    return { ...this.stats, entries: this.index.size, evicted: this.index.evicted };
   }
 
   private load(): void {
@@ -63,6 +64,7 @@ export class SigningGuard extends DurableObject<Env> {
     sql.exec(SCHEMA);
     const rows = sql.exec<{ minute: number; entries: string }>("SELECT minute, entries FROM slots WHERE minute > ? ORDER BY minute", minuteNow() - WINDOW_MINUTES);
     for (const row of rows) this.index.addPacked(row.entries, row.minute);
+    this.index.expire(minuteNow());
   }
 
   private lookup(idHash: string): string | undefined {
