@@ -2,11 +2,17 @@ import { DurableObject } from "cloudflare:workers";
 import { MinuteIndex, WINDOW_MINUTES, findInPacked, packEntries, type Verdict } from "./guard-index";
 
 /**
- * Checks arriving within this window share one storage write (group commit): a SQLite row
- * written costs $1.00 per million, so one row per event would cost more than everything else
- * the guard does. Every caller still waits until its entry is durable.
+ * Checks arriving within this window (SIGNING_GUARD_COALESCE_MS) share one storage write (group
+ * commit): a SQLite row written costs $1.00 per million, so one row per event would cost more than
+ * everything else the guard does. Every caller still waits until its entry is durable.
  */
-export const COALESCE_MS = 250;
+export const DEFAULT_COALESCE_MS = 250;
+const MAX_COALESCE_MS = 2_000;
+
+function coalesceMs(env: Env): number {
+  const ms = Number(env.SIGNING_GUARD_COALESCE_MS ?? DEFAULT_COALESCE_MS);
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, MAX_COALESCE_MS) : DEFAULT_COALESCE_MS;
+}
 /** A ring of minute rows: a row is overwritten only after the window, so expiry writes nothing. */
 const SLOT_COUNT = WINDOW_MINUTES + 1;
 
@@ -18,6 +24,7 @@ const APPEND = `INSERT INTO slots (slot, minute, entries) VALUES (?, ?, ?)
 
 export interface GuardStats {
   entries: number;
+  evicted: number;
   flushes: number;
   rowsWritten: number;
 }
@@ -29,7 +36,7 @@ export class SigningGuard extends DurableObject<Env> {
   private readonly index = new MinuteIndex();
   private pending = new Map<string, string>();
   private flushed: Promise<void> | undefined;
-  private readonly stats: GuardStats = { entries: 0, flushes: 0, rowsWritten: 0 };
+  private readonly stats = { flushes: 0, rowsWritten: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -49,7 +56,7 @@ export class SigningGuard extends DurableObject<Env> {
   }
 
   getStats(): GuardStats {
-    return { ...this.stats, entries: this.index.size };
+    return { ...this.stats, entries: this.index.size, evicted: this.index.evicted };
   }
 
   private load(): void {
@@ -57,6 +64,7 @@ export class SigningGuard extends DurableObject<Env> {
     sql.exec(SCHEMA);
     const rows = sql.exec<{ minute: number; entries: string }>("SELECT minute, entries FROM slots WHERE minute > ? ORDER BY minute", minuteNow() - WINDOW_MINUTES);
     for (const row of rows) this.index.addPacked(row.entries, row.minute);
+    this.index.expire(minuteNow());
   }
 
   private lookup(idHash: string): string | undefined {
@@ -71,7 +79,7 @@ export class SigningGuard extends DurableObject<Env> {
   }
 
   private nextFlush(): Promise<void> {
-    this.flushed ??= new Promise((resolve) => setTimeout(() => resolve(this.flush()), COALESCE_MS));
+    this.flushed ??= new Promise((resolve) => setTimeout(() => resolve(this.flush()), coalesceMs(this.env)));
     return this.flushed;
   }
 

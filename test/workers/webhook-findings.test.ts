@@ -146,6 +146,15 @@ describe("guard index", () => {
     expect(index.size).toBe(1);
   });
 
+  it("drops the oldest keys past its memory bound and counts them", () => {
+    const index = new MinuteIndex(2);
+    [1, 2, 3].forEach((n) => index.add(id(n * 4), 1000 + n));
+    index.expire(1004);
+    expect([index.size, index.evicted]).toEqual([2, 1]);
+    expect(index.minutesOf(id(4), 1004)).toEqual([]);
+    expect(index.minutesOf(id(12), 1004)).toEqual([1003]);
+  });
+
   it("finds an entry's body hash in a packed row and nothing for an unknown id", () => {
     const packed = packEntries([{ idHash: id(1), bodyHash: "1".repeat(32) }, { idHash: id(2), bodyHash: "2".repeat(32) }]);
     expect(findInPacked(packed, id(2))).toBe("2".repeat(32));
