@@ -14,10 +14,11 @@ import { measureCompaction } from "./lib/compaction.mjs";
 import { measureEncodeAndStorage } from "./lib/encode-storage.mjs";
 import { measureFreshness } from "./lib/freshness.mjs";
 import { measureWebhook } from "./lib/webhook.mjs";
+import { measureWriters } from "./lib/writers.mjs";
 
 const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" } } });
 // `--only encode,webhook` runs some sections (for working on one); a full run is what results.json records.
-const SECTIONS = ["encode", "webhook", "freshness", "cost", "compaction"];
+const SECTIONS = ["encode", "webhook", "freshness", "cost", "writers", "compaction"];
 const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
 if (unknown.length) {
@@ -39,6 +40,11 @@ const forwardShare = envelopes.filter((m) => m.event.type.includes("geofence")).
 if (want("encode") || want("cost")) {
   step(`encode + storage on ${plan.rows} simulator rows (seed 20260305)`);
   Object.assign(results, await measureEncodeAndStorage(envelopes, { runs: smoke ? 1 : 3 }));
+}
+
+if (want("writers")) {
+  step(`writers: in-house vs parquet-wasm vs hyparquet-writer on ${plan.rows} rows`);
+  Object.assign(results, await measureWriters(envelopes, { runs: smoke ? 1 : 3 }));
 }
 
 if (want("webhook") || want("freshness")) {
@@ -92,6 +98,10 @@ if (results.encode) {
   row("bytes/row 100k ours / DuckDB zstd", `${results.storage.bytes_per_row_100k} / ${results.storage.duckdb_zstd_bytes_per_row} (goal: ours ≤ DuckDB zstd)`);
   row("bytes/row DuckDB snappy", results.storage.duckdb_snappy_bytes_per_row);
   row("bytes/row NDJSON gzip / raw JSON", `${results.storage.ndjson_gzip_bytes_per_row} / ${results.storage.raw_json_bytes_per_row}`);
+}
+if (results.writers) {
+  for (const w of results.writers.table) row(w.writer.slice(0, 34), `${w.bytes_per_row} B/row, ${w.rows_per_s} rows/s, peak RSS +${w.peak_rss_growth_mb} MB, ${Object.entries(w.readers).map(([r, s]) => `${r} ${s}`).join("; ")}`);
+  for (const [k, b] of Object.entries(results.writers.bundle)) if (b.gzip_kb) row(`bundle ${k}`, `${b.raw_kb} KB raw / ${b.gzip_kb} KB gzip`);
 }
 if (results.freshness) row("freshness p50 / p99 ms", `${results.freshness.p50_ms} / ${results.freshness.p99_ms} at ${results.freshness.rate_per_s}/s`);
 if (results.cost) {

@@ -1,10 +1,7 @@
-import { ByteWriter } from "hyparquet-writer/src/bytewriter.js";
-import { writeMetadata } from "hyparquet-writer/src/metadata.js";
-import type { KeyValue, RowGroup } from "hyparquet";
-import { schemaElement, type ColumnSpec, type ColumnValue } from "./column-spec";
+import { ByteWriter, concatBytes } from "./byte-writer";
+import { rootElement, schemaElement, type ColumnSpec, type ColumnValue } from "./column-spec";
+import { writeFileMetadata, type RowGroupMeta } from "./parquet-format";
 import { writeColumnChunk } from "./write-column-chunk";
-
-type SortingColumn = NonNullable<RowGroup["sorting_columns"]>[number];
 
 export interface ParquetOptions {
   columns: ColumnSpec[];
@@ -22,6 +19,7 @@ export interface ParquetInput extends ParquetOptions {
  * A Parquet file written piece by piece, so a caller can stream it (for example as R2
  * multipart parts) without holding the file: `start()`, then `writeRowGroup()` per row
  * group, then `finish()`. Concatenating every returned chunk in order gives the file.
+ * Only the footer's per-row-group metadata is kept between calls.
  */
 export interface ParquetStreamWriter {
   start(): Uint8Array;
@@ -33,15 +31,12 @@ export interface ParquetStreamWriter {
 }
 
 const MAGIC = new TextEncoder().encode("PAR1");
-const CREATED_BY = "milk-telemetry-lake parquet writer (v1 pages)";
+/** parquet-java parses `<name> version <semver> (build <id>)`; anything else it treats as unknown. */
+export const CREATED_BY = "milk-telemetry-lake version 2.0.0 (build lake-writer-v1-pages)";
 
 export function createParquetWriter({ columns, sortedBy = [], metadata = {} }: ParquetOptions): ParquetStreamWriter {
-  const sorting_columns: SortingColumn[] = sortedBy.map((name) => ({
-    column_idx: columns.findIndex((c) => c.name === name),
-    descending: false,
-    nulls_first: false,
-  }));
-  const row_groups: RowGroup[] = [];
+  const sortingColumns = sortedBy.map((name) => columns.findIndex((c) => c.name === name));
+  const rowGroups: RowGroupMeta[] = [];
   let offset = 0;
   let rows = 0;
   const emit = (bytes: Uint8Array) => ((offset += bytes.byteLength), bytes);
@@ -55,39 +50,29 @@ export function createParquetWriter({ columns, sortedBy = [], metadata = {} }: P
     start: () => emit(MAGIC),
     async writeRowGroup(data) {
       const count = data[0]?.length ?? 0;
-      const writer = new ByteWriter();
-      const chunks = columns.map((spec, i) => writeColumnChunk(writer, spec, data[i]!, offset));
-      const total = chunks.reduce((n, c) => n + c.meta_data!.total_uncompressed_size, 0n);
-      row_groups.push({
-        columns: chunks,
-        total_byte_size: total,
-        num_rows: BigInt(count),
-        file_offset: BigInt(offset),
-        total_compressed_size: BigInt(writer.offset),
-        ...(sorting_columns.length && { sorting_columns }),
-      });
+      // Columns compress concurrently (CompressionStream runs off the JS thread); offsets are fixed up after.
+      const chunks = await Promise.all(columns.map((spec, i) => writeColumnChunk(spec, data[i]!)));
+      const group: RowGroupMeta = { columns: [], numRows: count, fileOffset: offset, totalByteSize: 0, totalCompressedSize: 0, sortingColumns };
+      for (const { bytes, meta } of chunks) {
+        const base = offset + group.totalCompressedSize;
+        const dictionaryPageOffset = meta.dictionaryPageOffset === undefined ? undefined : base + meta.dictionaryPageOffset;
+        group.columns.push({ ...meta, dataPageOffset: base + meta.dataPageOffset, dictionaryPageOffset });
+        group.totalByteSize += meta.uncompressedSize;
+        group.totalCompressedSize += bytes.byteLength;
+      }
+      rowGroups.push(group);
       rows += count;
-      return emit(writer.getBytes());
+      return emit(concatBytes(chunks.map((c) => c.bytes)));
     },
     finish() {
       const writer = new ByteWriter();
-      const key_value_metadata: KeyValue[] = Object.entries(metadata).map(([key, value]) => ({ key, value }));
-      const schema = [{ name: "schema", num_children: columns.length }, ...columns.map(schemaElement)];
-      writeMetadata(writer, { version: 1, schema, num_rows: BigInt(rows), row_groups, key_value_metadata, created_by: CREATED_BY, metadata_length: 0 });
+      const schema = [rootElement(columns), ...columns.map(schemaElement)];
+      writeFileMetadata(writer, { schema, numRows: rows, rowGroups, keyValue: metadata, createdBy: CREATED_BY });
+      writer.appendInt32(writer.offset);
       writer.appendBytes(MAGIC);
       return emit(writer.getBytes());
     },
   };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }
 
 /** Encodes a whole flat Parquet file in memory (small files: batch files, tests). */
@@ -99,5 +84,5 @@ export async function writeParquet({ data, rowGroupRows = 100_000, ...options }:
     parts.push(await writer.writeRowGroup(data.map((column) => column.slice(start, start + rowGroupRows))));
   }
   parts.push(writer.finish());
-  return concat(parts);
+  return concatBytes(parts);
 }
