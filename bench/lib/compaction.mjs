@@ -64,6 +64,7 @@ function runChild(bundle, dir) {
 }
 
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+const byStep = (steps, field) => Object.fromEntries(["plan", "sort", "merge"].map((k) => [k, Math.max(...steps.filter((s) => s.step === k).map((s) => s[field] ?? 0))]));
 
 /** One run: figures per step; expected Cloudflare wall-clock = plan + slowest shard (in parallel) + merge. */
 async function measureOne(bundle, events) {
@@ -84,7 +85,8 @@ async function measureOne(bundle, events) {
       peak_mb: Math.max(...steps.map((s) => s.peak_mb)), peak_step: steps.reduce((a, b) => (b.peak_mb > a.peak_mb ? b : a)).step,
       files: status.files, seconds: Number(seconds.toFixed(1)), max_rss_mb,
       shards: sorts.length, plan_s: plan / 1000, sort_s_mean: Number((sum(sorts) / sorts.length / 1000).toFixed(2)), sort_s_max: Math.max(...sorts) / 1000, merge_s: merge.ms / 1000,
-      peak_mb_by_step: Object.fromEntries(["plan", "sort", "merge"].map((k) => [k, Math.max(...steps.filter((s) => s.step === k).map((s) => s.peak_mb))])),
+      peak_mb_by_step: byStep(steps, "peak_mb"),
+      live_peak_mb_by_step: byStep(steps, "live_peak_mb"),
       file_mb: fileMb,
       expected_cloudflare_s_estimate: Number(((plan + Math.max(...sorts) + merge.ms) / 1000).toFixed(1)),
     };

@@ -5,17 +5,22 @@ export async function gzip(text: string): Promise<ArrayBuffer> {
   return new Response(stream).arrayBuffer();
 }
 
-/** Every object under `prefix`, page by page. */
-export async function listAll(bucket: R2Bucket, prefix: string, include?: "customMetadata"): Promise<R2Object[]> {
-  const objects: R2Object[] = [];
+/**
+ * Every object under `prefix`, page by page, each reduced by `pick` as its page arrives: a
+ * 2 M-event hour lists 40,000 objects, and whole R2Objects of that many would crowd the plan step.
+ */
+export async function listAll<T = R2Object>(bucket: R2Bucket, prefix: string, pick: (o: R2Object) => T = (o) => o as T, include?: "customMetadata"): Promise<T[]> {
+  const objects: T[] = [];
   let cursor: string | undefined;
   do {
     const page = await bucket.list({ prefix, cursor, ...(include && { include: [include] }) });
-    objects.push(...page.objects);
+    for (const o of page.objects) objects.push(pick(o));
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
   return objects;
 }
+
+export const keyOf = (o: R2Object) => o.key;
 
 /** Deletes keys 1,000 at a time (R2's per-call maximum). */
 export async function deleteKeys(bucket: R2Bucket, keys: readonly string[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { deleteKeys, listAll, putJson, readJson } from "./bucket-io";
+import { deleteKeys, keyOf, listAll, putJson, readJson } from "./bucket-io";
 import type { CompactionDeps } from "./config";
 import { compactedKey, isCompacted, jobPrefix, planKey, runKey, shardDoneKey, statusKey } from "./keys";
 import { markHourDirty } from "./batch-files";
@@ -37,7 +37,7 @@ async function readShards(deps: CompactionDeps, plan: JobPlan) {
 /** Deletes what the job no longer needs; safe to repeat. Markers written during the job stay. */
 async function cleanUp(deps: CompactionDeps, plan: JobPlan) {
   await deleteKeys(deps.bucket, plan.markers);
-  const own = (await listAll(deps.bucket, jobPrefix(plan.jobId))).map((o) => o.key).filter((k) => k !== statusKey(plan.jobId));
+  const own = (await listAll(deps.bucket, jobPrefix(plan.jobId), keyOf)).filter((k) => k !== statusKey(plan.jobId));
   await deleteKeys(deps.bucket, own);
 }
 
@@ -47,8 +47,8 @@ async function cleanUp(deps: CompactionDeps, plan: JobPlan) {
  */
 async function remarkIfRaced(deps: CompactionDeps, plan: JobPlan, replaced: Set<string>, nowMs: number) {
   const mine = compactedKey(plan.partition, plan.jobId, 0).slice(0, -"0000.parquet".length);
-  const current = await listAll(deps.bucket, `locations/${plan.partition}/`);
-  if (current.some((o) => isCompacted(o.key) && !o.key.startsWith(mine) && !replaced.has(o.key))) await markHourDirty(deps.bucket, plan.partition, nowMs);
+  const current = await listAll(deps.bucket, `locations/${plan.partition}/`, keyOf);
+  if (current.some((key) => isCompacted(key) && !key.startsWith(mine) && !replaced.has(key))) await markHourDirty(deps.bucket, plan.partition, nowMs);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { RawSource, SortMessage } from "../contract/compaction-message";
-import { listAll, putJson } from "./bucket-io";
+import { keyOf, listAll, putJson } from "./bucket-io";
 import type { CompactionDeps } from "./config";
 import { baseName, dirtyPrefix, isCompacted, planKey } from "./keys";
 
@@ -19,18 +19,19 @@ export interface JobPlan {
   events: number;
 }
 
-function processedAt(o: R2Object): number {
-  return Date.parse(o.customMetadata?.processed_at ?? "") || o.uploaded.getTime();
-}
+/** A raw object as the plan needs it: rows default to a full batch if the metadata is missing. */
+const rawSource = (o: R2Object): RawSource => ({
+  key: o.key,
+  rows: Number(o.customMetadata?.rows) || 100,
+  processedAt: Date.parse(o.customMetadata?.processed_at ?? "") || o.uploaded.getTime(),
+});
 
 /** A sort message names its sources; this keeps it far below the 128 KB message limit. */
 const MAX_SOURCES_PER_SHARD = 400;
 
 /** Splits raw objects, in processing order, into shards of at most `shardEvents` envelopes (one object minimum). */
-function shardSources(raw: R2Object[], shardEvents: number): RawSource[][] {
-  const sources = raw
-    .map((o) => ({ key: o.key, rows: Number(o.customMetadata?.rows) || 100, processedAt: processedAt(o) }))
-    .sort((a, b) => a.processedAt - b.processedAt || (a.key < b.key ? -1 : 1));
+function shardSources(raw: RawSource[], shardEvents: number): RawSource[][] {
+  const sources = raw.sort((a, b) => a.processedAt - b.processedAt || (a.key < b.key ? -1 : 1));
   const shards: RawSource[][] = [];
   let current: RawSource[] = [];
   let events = 0;
@@ -54,20 +55,20 @@ function shardSources(raw: R2Object[], shardEvents: number): RawSource[][] {
  */
 export async function planHour(deps: CompactionDeps, jobId: string, partition: string, nowMs: number): Promise<JobPlan> {
   const { bucket, config } = deps;
-  const markers = (await listAll(bucket, dirtyPrefix(partition))).map((o) => o.key);
-  const listed = await listAll(bucket, `locations/${partition}/`);
-  const raw = await listAll(bucket, `raw/${partition}/`, "customMetadata");
+  const markers = await listAll(bucket, dirtyPrefix(partition), keyOf);
+  const listed = await listAll(bucket, `locations/${partition}/`, (o) => ({ key: o.key, uploadedMs: o.uploaded.getTime() }));
+  const raw = await listAll(bucket, `raw/${partition}/`, rawSource, "customMetadata");
   const rawByName = new Map(raw.map((o) => [baseName(o.key), o.key]));
   const plan: JobPlan = { jobId, partition, startedAt: new Date(nowMs).toISOString(), markers, replace: [], twins: {}, shards: 0, rawObjects: raw.length, events: 0 };
   for (const o of listed) {
     const rawKey = rawByName.get(baseName(o.key));
     if (isCompacted(o.key)) plan.replace.push(o.key);
     else if (rawKey) plan.twins[rawKey] = o.key;
-    else if (nowMs - o.uploaded.getTime() > config.orphanGraceMs) plan.replace.push(o.key); // raw put failed: orphan
+    else if (nowMs - o.uploadedMs > config.orphanGraceMs) plan.replace.push(o.key); // raw put failed: orphan
   }
   const shards = shardSources(raw, config.shardEvents);
   plan.shards = shards.length;
-  plan.events = raw.reduce((n, o) => n + (Number(o.customMetadata?.rows) || 100), 0);
+  plan.events = raw.reduce((n, o) => n + o.rows, 0);
   await putJson(bucket, planKey(jobId), plan);
   const messages: SortMessage[] = shards.map((sources, shard) => ({ step: "sort", jobId, partition, shard, shards: shards.length, sources }));
   // A sendBatch holds at most 100 messages and 256 KB; shard messages are ≤ ~25 KB each.

@@ -3,7 +3,7 @@ import { IngestMessage } from "../contract/ingest-message";
 import { errorMessage, toIssues } from "../errors";
 import { LOCATION_COLUMNS, normalizeEvent, type LocationRecord } from "../normalize";
 import { sortRecords } from "../sinks/lake-parquet";
-import { listAll, putJson, readGzipLines } from "./bucket-io";
+import { keyOf, listAll, putJson, readGzipLines } from "./bucket-io";
 import type { CompactionDeps } from "./config";
 import { jobPrefix, rejectedKey, runKey, shardDoneKey } from "./keys";
 import { writeRun } from "./run-files";
@@ -70,7 +70,7 @@ export async function sortShard(deps: CompactionDeps, message: SortMessage): Pro
   done.rows = sorted.length;
   await writeRun(deps.bucket, runKey(message.jobId, message.shard), sorted.map((r) => LOCATION_COLUMNS.map((c) => r[c])));
   await putJson(deps.bucket, shardDoneKey(message.jobId, message.shard), done);
-  const finished = await listAll(deps.bucket, `${jobPrefix(message.jobId)}done/`);
+  const finished = await listAll(deps.bucket, `${jobPrefix(message.jobId)}done/`, keyOf);
   if (finished.length >= message.shards) await deps.queue.send({ step: "merge", jobId: message.jobId, partition: message.partition });
   return done;
 }
