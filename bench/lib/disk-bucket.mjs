@@ -1,9 +1,9 @@
 // An R2-like bucket on disk for the compaction benchmark: object bytes live in files, not in
 // the heap being measured. Implements what src/lake/ uses: get, put, list (prefix, delimiter,
 // cursor, customMetadata), delete and multipart uploads (which enforce R2's equal part sizes).
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { Readable } from "node:stream";
 
 const META = ".__meta.json";
 
@@ -21,6 +21,29 @@ function concatFiles(sources, target) {
     rmSync(source);
   }
   closeSync(out);
+}
+
+/**
+ * An object body read 64 KiB at a time, only when the reader asks (as an R2 body is):
+ * Readable.toWeb on Node 20 reads ahead without backpressure, which would put every open run of a
+ * merge in memory and bill it to the step being measured.
+ */
+function pullStream(path) {
+  let handle;
+  return new ReadableStream(
+    {
+      async pull(controller) {
+        handle ??= await open(path, "r");
+        const buffer = new Uint8Array(64 * 1024);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead > 0) return controller.enqueue(buffer.subarray(0, bytesRead));
+        await handle.close();
+        controller.close();
+      },
+      cancel: () => handle?.close(),
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 function walk(dir, out = []) {
@@ -54,7 +77,7 @@ export function diskBucket(root) {
     async get(key) {
       if (!existsSync(pathOf(key))) return null;
       const object = describe(key, true);
-      const body = Readable.toWeb(createReadStream(pathOf(key), { highWaterMark: 64 * 1024 }));
+      const body = pullStream(pathOf(key));
       return { ...object, body, json: async () => JSON.parse(readFileSync(pathOf(key), "utf8")), arrayBuffer: async () => readFileSync(pathOf(key)).buffer };
     },
     async delete(keys) {

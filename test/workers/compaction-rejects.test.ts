@@ -23,11 +23,14 @@ async function rebuild(hourIso: string) {
   return status.json<Record<string, any>>();
 }
 
-/** Two batch files for the hour; returns the accepted ids and the first batch's raw key. */
+/**
+ * Two batch files for the hour, the second with a redelivered copy of the first's first event;
+ * returns the accepted ids and the first batch's raw key.
+ */
 async function seed(hourIso: string) {
   const messages = [1, 2, 3, 4].map((m) => makeMessage({ event: makeEvent({ createdAt: `${hourIso}:0${m}:00.000Z`, user: { _id: `driver-${m % 2}` } }) }));
   await consumeBatch("milk-ingest", messages.slice(0, 2));
-  await consumeBatch("milk-ingest", messages.slice(2));
+  await consumeBatch("milk-ingest", [...messages.slice(2), messages[0]!]);
   const partition = `dt=${hourIso.slice(0, 10)}/hour=${hourIso.slice(11, 13)}`;
   const [firstRaw] = await listKeys(env.LAKE_BUCKET, `raw/${partition}/`);
   return { ids: messages.map((m) => m.id), partition, firstRaw: firstRaw! };
