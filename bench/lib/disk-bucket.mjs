@@ -72,7 +72,7 @@ export function diskBucket(root) {
   };
   return {
     async put(key, value, options) {
-      return store(key, toBytes(value), options);
+      return store(key, value instanceof Blob ? Buffer.from(await value.arrayBuffer()) : toBytes(value), options);
     },
     async get(key) {
       if (!existsSync(pathOf(key))) return null;

@@ -28,9 +28,8 @@ export async function deleteKeys(bucket: R2Bucket, keys: readonly string[]): Pro
 }
 
 /**
- * Re-chunks a byte stream into slices of at most `size`, pulled on demand: gzip expands about
- * 6×, so one 64 KiB body chunk would otherwise queue ~400 KB of text per open stream, and a merge
- * holds one stream per run.
+ * Re-chunks a byte stream into slices of at most `size`, pulled on demand: a merge holds one
+ * stream per run, so each holds one small slice of decoded text, not a whole body chunk.
  */
 function sliced(body: ReadableStream<Uint8Array>, size = 8192): ReadableStream<Uint8Array> {
   const reader = body.getReader();
@@ -52,11 +51,16 @@ function sliced(body: ReadableStream<Uint8Array>, size = 8192): ReadableStream<U
   );
 }
 
-/** Streams the lines of a gzip NDJSON object without holding the whole text; null if absent. */
-export async function readGzipLines(bucket: R2Bucket, key: string): Promise<AsyncGenerator<string> | null> {
+/**
+ * Streams the lines of an NDJSON object (gzip or plain) without holding the whole text; null if
+ * absent. Only for small gzip objects: a DecompressionStream may read its input ahead (Node's
+ * does, whole), so objects read many at once (merge runs) are stored plain.
+ */
+export async function readLines(bucket: R2Bucket, key: string, gzipped: boolean): Promise<AsyncGenerator<string> | null> {
   const object = await bucket.get(key);
   if (!object) return null;
-  return linesOf(sliced(object.body).pipeThrough(new DecompressionStream("gzip")).pipeThrough(new TextDecoderStream()));
+  const bytes = sliced(object.body);
+  return linesOf((gzipped ? bytes.pipeThrough(new DecompressionStream("gzip")) : bytes).pipeThrough(new TextDecoderStream()));
 }
 
 async function* linesOf(text: ReadableStream<string>): AsyncGenerator<string> {

@@ -15,7 +15,7 @@ export const segmentPartition = (segment: string) => segment.replace("_", "/");
 
 export const dirtyPrefix = (partition: string) => `${DIRTY_PREFIX}${partitionSegment(partition)}/`;
 export const jobPrefix = (jobId: string) => `compaction/jobs/${jobId}/`;
-export const runKey = (jobId: string, shard: number) => `${jobPrefix(jobId)}runs/${String(shard).padStart(5, "0")}.ndjson.gz`;
+export const runKey = (jobId: string, shard: number) => `${jobPrefix(jobId)}runs/${String(shard).padStart(5, "0")}.ndjson`;
 export const shardDoneKey = (jobId: string, shard: number) => `${jobPrefix(jobId)}done/${String(shard).padStart(5, "0")}.json`;
 export const planKey = (jobId: string) => `${jobPrefix(jobId)}plan.json`;
 export const statusKey = (jobId: string) => `${jobPrefix(jobId)}status.json`;

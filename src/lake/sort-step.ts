@@ -3,7 +3,7 @@ import { IngestMessage } from "../contract/ingest-message";
 import { errorMessage, toIssues } from "../errors";
 import { LOCATION_COLUMNS, normalizeEvent, type LocationRecord } from "../normalize";
 import { sortRecords } from "../sinks/lake-parquet";
-import { keyOf, listAll, putJson, readGzipLines } from "./bucket-io";
+import { keyOf, listAll, putJson, readLines } from "./bucket-io";
 import type { CompactionDeps } from "./config";
 import { jobPrefix, rejectedKey, runKey, shardDoneKey } from "./keys";
 import { writeRun } from "./run-files";
@@ -34,7 +34,7 @@ function parseEnvelope(line: string, processedAt: number): LocationRecord | stri
 async function readSource(deps: CompactionDeps, source: RawSource) {
   const records: LocationRecord[] = [];
   const rejections: Rejection[] = [];
-  const lines = await readGzipLines(deps.bucket, source.key);
+  const lines = await readLines(deps.bucket, source.key, true);
   if (!lines) throw new Error(`raw object vanished: ${source.key}`); // raw is kept forever; retry, never skip
   let n = 0;
   for await (const line of lines) {
