@@ -56,6 +56,9 @@ function walk(dir, out = []) {
   return out;
 }
 
+/** One macrotask turn per call, as network I/O would give: lets the memory sampler's timers run. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
 export function diskBucket(root) {
   const pathOf = (key) => join(root, key);
   const describe = (key, withMeta) => {
@@ -72,9 +75,11 @@ export function diskBucket(root) {
   };
   return {
     async put(key, value, options) {
+      await turn();
       return store(key, value instanceof Blob ? Buffer.from(await value.arrayBuffer()) : toBytes(value), options);
     },
     async get(key) {
+      await turn();
       if (!existsSync(pathOf(key))) return null;
       const object = describe(key, true);
       const body = pullStream(pathOf(key));
@@ -84,6 +89,7 @@ export function diskBucket(root) {
       for (const key of [keys].flat()) rmSync(pathOf(key), { force: true }), rmSync(pathOf(key) + META, { force: true });
     },
     async list({ prefix = "", delimiter, cursor, limit = 1000, include = [] } = {}) {
+      await turn();
       const base = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/") + 1) : "";
       const keys = walk(join(root, base)).map((p) => relative(root, p)).filter((k) => k.startsWith(prefix) && (!cursor || k > cursor)).sort();
       const prefixes = new Set();
