@@ -1,4 +1,5 @@
 import type { RawSource, SortMessage } from "../contract/compaction-message";
+import { markHourDirty } from "./batch-files";
 import { keyOf, listAll, putJson } from "./bucket-io";
 import type { CompactionDeps } from "./config";
 import { baseName, dirtyPrefix, isCompacted, planKey } from "./keys";
@@ -55,6 +56,9 @@ function shardSources(raw: RawSource[], shardEvents: number): RawSource[][] {
  */
 export async function planHour(deps: CompactionDeps, jobId: string, partition: string, nowMs: number): Promise<JobPlan> {
   const { bucket, config } = deps;
+  // The job's own marker: if the job never finishes (its merge ends in the dead-letter queue),
+  // the hour stays dirty and the next cron runs it again; a finished merge deletes it with the rest.
+  await markHourDirty(bucket, partition, nowMs);
   const markers = await listAll(bucket, dirtyPrefix(partition), keyOf);
   const listed = await listAll(bucket, `locations/${partition}/`, (o) => ({ key: o.key, uploadedMs: o.uploaded.getTime() }));
   const raw = await listAll(bucket, `raw/${partition}/`, rawSource, "customMetadata");

@@ -128,6 +128,22 @@ describe("exactly once in the files after the next compaction", () => {
     expect(await exactness(hour.partition, accepted)).toEqual({ duplicated: [], missing: [], total: 3 });
   });
 
+  it("a merge that never succeeds (dead-lettered) leaves the hour dirty, so the next cron redoes it", async () => {
+    const hour = hourOf("2024-07-07");
+    const accepted = await seedHour("2024-07-07");
+    for (const key of await listKeys(env.LAKE_BUCKET, "compaction/dirty/dt=2024-07-07_hour=09/")) await env.LAKE_BUCKET.delete(key); // written in time
+    const queue = await startJobs(hour.partition);
+    await deliverAll(queue, "plan");
+    await deliverAll(queue, "sort");
+    const failing = new Proxy(env.LAKE_BUCKET, { get: (t, p) => (p === "createMultipartUpload" ? async () => { throw new Error("R2 down"); } : Reflect.get(t, p).bind(t)) });
+    for (let attempt = 1; attempt <= 11; attempt++) expect(await deliverStep(queue, queue.pending[0]!, { LAKE_BUCKET: failing }, attempt)).toBe(false);
+    queue.pending.length = 0; // after max_retries the message is parked in the dead-letter queue
+    expect(await exactness(hour.partition, accepted)).toMatchObject({ missing: [] });
+    await runCron(hour.nextCron);
+    expect(await exactness(hour.partition, accepted)).toEqual({ duplicated: [], missing: [], total: 3 });
+    expect(await listKeys(env.LAKE_BUCKET, hour.prefix)).toHaveLength(1);
+  });
+
   it("a redrive of an old hour racing its compaction", async () => {
     const hour = hourOf("2024-07-06");
     const accepted = await seedHour("2024-07-06");
