@@ -109,6 +109,6 @@ if (results.cost) {
   for (const line of results.cost.lines) row(`  ${line.item}`.slice(0, 34), `$${line.usd}`);
 }
 for (const run of results.compaction ?? []) {
-  row(`compaction ${run.events} events`, `peak ${run.peak_mb} MB (${run.peak_step}), ${run.files} file(s), ${run.seconds} s serial, ~${run.expected_cloudflare_s_estimate} s on Queues (estimate)`);
+  row(`compaction ${run.events} events`, `peak ${run.peak_mb} MB (${run.peak_step}), live merge ${run.live_peak_mb_by_step.merge} MB, ${run.files} file(s), ${run.seconds} s serial, ~${run.expected_cloudflare_s_estimate} s on Queues (estimate)`);
 }
 console.log(`\nWrote ${out}`);
