@@ -1,3 +1,4 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { compareRecords } from "../../src/sinks/lake-parquet";
@@ -5,7 +6,8 @@ import type { LocationRecord } from "../../src/normalize";
 import { compactionQueue, drain, exactness, runCron } from "../fixtures/compaction";
 import { consumeBatch } from "../fixtures/consume";
 import { listKeys, readParquetObject } from "../fixtures/lake";
-import { makeMessage } from "../fixtures/messages";
+import { makeMessage, queued } from "../fixtures/messages";
+import worker from "../../src/worker";
 import { makeEvent } from "../fixtures/webhook";
 
 const at = (hour: string, minute: number, user = `driver-${minute % 4}`) =>
@@ -87,5 +89,17 @@ describe("one id under two sort keys (a resent event whose time changed)", () =>
     await drain(queue, { COMPACTION_SHARD_EVENTS: "1" } as Partial<Env>); // one raw object per shard
     const counts = await exactness("dt=2024-06-05/hour=09", [first.id]);
     expect(counts).toMatchObject({ duplicated: [], missing: [], total: 2 });
+  });
+});
+
+describe("compaction dead letters", () => {
+  it("parks a dead-lettered step under dead-letter/compact/, apart from the ingest and forward redrive prefixes", async () => {
+    const step = { step: "plan", jobId: "20240606T091500000Z-00000000-0000-4000-8000-000000000000", partition: "dt=2024-06-06/hour=09" };
+    const batch = createMessageBatch("milk-compact-dlq", [queued(step, 11)]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(1);
+    const [key] = await listKeys(env.LAKE_BUCKET, "dead-letter/compact/");
+    expect(await (await env.LAKE_BUCKET.get(key!))!.json()).toMatchObject({ origin: "compact", queue: "milk-compact-dlq", body: step });
   });
 });
