@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --smoke]: webhook vs no-op, encode and storage vs DuckDB, freshness, cost.
+// npm run bench [-- --smoke] [-- --only webhook]: webhook vs no-op, encode and storage vs DuckDB, freshness, cost.
 // Writes bench/results.json. Never fails on speed: numbers are for reading, ratios for comparing.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,16 +9,22 @@ import { ROOT } from "../scripts/lib/dev-vars.mjs";
 import { freePort } from "../scripts/lib/free-port.mjs";
 import { startPipeline } from "../scripts/lib/local-pipeline.mjs";
 import { buildEnvelopes } from "./lib/dataset.mjs";
-import { costPerMillion } from "./lib/cost.mjs";
+import { costPerMillion, observabilityPerEvent } from "./lib/cost.mjs";
 import { measureEncodeAndStorage } from "./lib/encode-storage.mjs";
 import { measureFreshness } from "./lib/freshness.mjs";
 import { measureWebhook } from "./lib/webhook.mjs";
 
-const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, out: { type: "string" } } });
+const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" } } });
 const smoke = values.smoke;
+if (values.only && values.only !== "webhook") {
+  console.error(`--only: unknown section "${values.only}" (only "webhook" can run alone)`);
+  process.exit(2);
+}
+if (values.only === "webhook") await import("./lib/webhook-only.mjs").then((m) => m.runWebhookOnly({ smoke, out: values.out }));
 const plan = smoke
   ? { rows: 2_000, rounds: 1, seconds: 1, rate: 50, freshSeconds: 2 }
   : { rows: 100_000, rounds: 3, seconds: 8, rate: 200, freshSeconds: 20 };
+const DEFAULT_SUCCESS_SAMPLE_RATE = 0.01; // src/edge/request-log.ts
 const BATCH_TIMEOUT_S = 5; // wrangler.toml [[queues.consumers]] milk-ingest max_batch_timeout
 const step = (s) => console.log(`\n▶ ${s}`);
 
@@ -47,6 +53,7 @@ results.cost = costPerMillion({
   forwardShare,
   eventsPerBatch: 100,
   lakeBytesPerEvent: results.storage.bytes_per_row_batch100 + results.storage.ndjson_gzip_bytes_per_row,
+  ...observabilityPerEvent({ successLogRate: DEFAULT_SUCCESS_SAMPLE_RATE, eventsPerBatch: 100, forwardShare }),
 });
 
 const out = values.out ?? join(ROOT, "bench", smoke ? "tmp/results-smoke.json" : "results.json");
@@ -55,6 +62,7 @@ const row = (k, v) => console.log(`  ${k.padEnd(34)} ${v}`);
 console.log("\nResults");
 row("webhook rps / no-op rps / ratio", `${results.webhook.rps} / ${results.webhook.noop_rps} / ${results.webhook.ratio} (goal ≥ 0.8)`);
 row("no-op + 1 log line rps / ratio", `${results.webhook.noop_with_log_rps} / ${results.webhook.ratio_vs_noop_with_log}`);
+row("no-op + 1 queue send rps / ratio", `${results.webhook.noop_with_send_rps} / ${results.webhook.ratio_vs_noop_with_send}`);
 row("webhook p50 / p99 ms", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}`);
 row("encode rows/s ours / DuckDB zstd", `${results.encode.rows_per_s} / ${results.encode.duckdb_rows_per_s}`);
 row("bytes/row batch of 100", results.storage.bytes_per_row_batch100);

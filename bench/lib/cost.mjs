@@ -7,11 +7,14 @@ export const PRICES = {
   r2_class_a_per_million: 4.5,
   r2_storage_per_gb_month: 0.015,
   kinesis_per_million_put_units: 0.014, // provisioned PUT payload unit (25 KB); shard-hours are a fixed monthly cost
+  workers_logs_per_million_lines: 0.6, // beyond 20 M lines a month (Workers Paid)
+  analytics_engine_per_million_points: 0.25, // beyond 10 M data points a month
 };
 
 /**
  * @param {{ edgeCpuMs: number, consumerCpuMsPerEvent: number, forwardShare: number,
- *   eventsPerBatch: number, lakeBytesPerEvent: number }} m
+ *   eventsPerBatch: number, lakeBytesPerEvent: number, logLinesPerEvent?: number, metricPointsPerEvent?: number }} m
+ * logLinesPerEvent / metricPointsPerEvent: marginal, i.e. past the monthly included volume.
  */
 export function costPerMillion(m) {
   const M = 1e6;
@@ -26,6 +29,24 @@ export function costPerMillion(m) {
     { item: "R2 Class A writes (Parquet + raw per batch and hour)", usd: ((2 * batches) / 1e6) * PRICES.r2_class_a_per_million },
     { item: `R2 storage, first month (${m.lakeBytesPerEvent.toFixed(0)} B per event)`, usd: ((m.lakeBytesPerEvent * M) / 1e9) * PRICES.r2_storage_per_gb_month },
     { item: "Kinesis PUT payload units (provisioned; shard-hours excluded)", usd: m.forwardShare * PRICES.kinesis_per_million_put_units },
+    { item: `Workers Logs (${fmt(m.logLinesPerEvent ?? 0)} lines per event, past 20 M/month)`, usd: (m.logLinesPerEvent ?? 0) * PRICES.workers_logs_per_million_lines },
+    { item: `Analytics Engine (${fmt(m.metricPointsPerEvent ?? 0)} points per event, past 10 M/month)`, usd: (m.metricPointsPerEvent ?? 0) * PRICES.analytics_engine_per_million_points },
   ].map((l) => ({ ...l, usd: +l.usd.toFixed(4) }));
   return { usd_per_million_events: +lines.reduce((n, l) => n + l.usd, 0).toFixed(3), lines };
+}
+
+const fmt = (n) => String(+n.toFixed(4));
+
+/**
+ * Log lines and metric points per event, from the code's behaviour: the edge logs a success with
+ * probability successLogRate and every refusal; each webhook request writes one point; each
+ * consumer batch writes one point and at least one log line (lake writer: "lake objects written").
+ */
+export function observabilityPerEvent({ successLogRate, refusalShare = 0, eventsPerRequest = 1, eventsPerBatch, forwardShare }) {
+  const requests = 1 / eventsPerRequest;
+  const batches = (1 + forwardShare) / eventsPerBatch;
+  return {
+    logLinesPerEvent: requests * ((1 - refusalShare) * successLogRate + refusalShare) + 1 / eventsPerBatch,
+    metricPointsPerEvent: requests + batches,
+  };
 }

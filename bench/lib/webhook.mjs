@@ -44,6 +44,7 @@ export async function measureWebhook({ pipelineUrl, token, port, rounds, seconds
   const ours = [];
   const reference = [];
   const logging = [];
+  const sending = [];
   try {
     await load(pipelineUrl, "/webhooks/radar", factory, 1, connections); // warm-up
     await load(noop.url, "/webhooks/radar", factory, 1, connections);
@@ -51,6 +52,7 @@ export async function measureWebhook({ pipelineUrl, token, port, rounds, seconds
       ours.push(await load(pipelineUrl, "/webhooks/radar", factory, seconds, connections));
       reference.push(await load(noop.url, "/webhooks/radar", factory, seconds, connections));
       logging.push(await load(noop.url, "/webhooks/radar?log=1", factory, seconds, connections));
+      sending.push(await load(noop.url, "/webhooks/radar?send=1", factory, seconds, connections));
     }
   } finally {
     await noop.stop();
@@ -59,6 +61,7 @@ export async function measureWebhook({ pipelineUrl, token, port, rounds, seconds
   const rps = mean(ours.map((r) => r.rps));
   const noopRps = mean(reference.map((r) => r.rps));
   const loggingRps = mean(logging.map((r) => r.rps));
+  const sendingRps = mean(sending.map((r) => r.rps));
   return {
     rps: Math.round(rps),
     noop_rps: Math.round(noopRps),
@@ -69,6 +72,9 @@ export async function measureWebhook({ pipelineUrl, token, port, rounds, seconds
     // The same no-op plus one console.log per request, as ours logs: isolates the log transport cost.
     noop_with_log_rps: Math.round(loggingRps),
     ratio_vs_noop_with_log: +(rps / loggingRps).toFixed(3),
+    // The same no-op plus one awaited queue send: the floor for any Worker that must enqueue before 202.
+    noop_with_send_rps: Math.round(sendingRps),
+    ratio_vs_noop_with_send: +(rps / sendingRps).toFixed(3),
     non2xx: ours.reduce((n, r) => n + r.non2xx + r.errors, 0),
     rounds,
     seconds_per_round: seconds,
