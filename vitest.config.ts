@@ -13,6 +13,10 @@ export const TEST_BINDINGS = {
 
 export default defineConfig({
   test: {
+    // Quiet runs: console output only from failing tests (as a root option: per project it is
+    // ignored), and the dot reporter's summary; `npx vitest run --reporter default` lists every test.
+    silent: "passed-only",
+    reporters: ["dot"],
     projects: [
       {
         plugins: [
@@ -24,7 +28,7 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"], silent: "passed-only" },
+        test: { name: "workers", include: ["test/workers/**/*.test.ts"] },
       },
       {
         test: {
