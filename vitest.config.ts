@@ -9,6 +9,8 @@ export const TEST_BINDINGS = {
   KINESIS_ENDPOINT: "https://kinesis.test.invalid",
   KINESIS_STREAM_NAME: "test-stream",
   ADMIN_TOKEN: "test-admin-token",
+  // Webhook tests run requests one after another; the packing test sets its own window.
+  SIGNING_GUARD_COALESCE_MS: "0",
 };
 
 export default defineConfig({
@@ -28,7 +30,9 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"] },
+        // Every signed webhook now waits for a durable signing-guard write, so request-heavy
+        // property tests need more than vitest's default 5 s on a shared CPU.
+        test: { name: "workers", include: ["test/workers/**/*.test.ts"], testTimeout: 30_000 },
       },
       {
         test: {

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// npm run bench [-- --smoke] [-- --only webhook]: webhook vs no-op, encode and storage vs DuckDB, freshness, cost.
+// npm run bench [-- --smoke]: webhook vs no-op, encode and storage vs DuckDB, freshness, cost.
 // Writes bench/results.json. Never fails on speed: numbers are for reading, ratios for comparing.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "../scripts/lib/dev-vars.mjs";
 import { freePort } from "../scripts/lib/free-port.mjs";
@@ -13,14 +13,19 @@ import { costPerMillion, observabilityPerEvent } from "./lib/cost.mjs";
 import { measureEncodeAndStorage } from "./lib/encode-storage.mjs";
 import { measureFreshness } from "./lib/freshness.mjs";
 import { measureWebhook } from "./lib/webhook.mjs";
+import { measureWriters } from "./lib/writers.mjs";
 
 const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" } } });
-const smoke = values.smoke;
-if (values.only && values.only !== "webhook") {
-  console.error(`--only: unknown section "${values.only}" (only "webhook" can run alone)`);
+// `--only encode,webhook` runs some sections (for working on one); a full run is what results.json records.
+const SECTIONS = ["encode", "webhook", "freshness", "cost", "writers"];
+const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
+const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
+if (unknown.length) {
+  console.error(`unknown bench section(s): ${unknown.join(", ")}; known: ${SECTIONS.join(", ")}`);
   process.exit(2);
 }
-if (values.only === "webhook") await import("./lib/webhook-only.mjs").then((m) => m.runWebhookOnly({ smoke, out: values.out }));
+const want = (section) => !only || only.includes(section);
+const smoke = values.smoke;
 const plan = smoke
   ? { rows: 2_000, rounds: 1, seconds: 1, rate: 50, freshSeconds: 2 }
   : { rows: 100_000, rounds: 3, seconds: 8, rate: 200, freshSeconds: 20 };
@@ -28,48 +33,75 @@ const DEFAULT_SUCCESS_SAMPLE_RATE = 0.01; // src/edge/request-log.ts
 const BATCH_TIMEOUT_S = 5; // wrangler.toml [[queues.consumers]] milk-ingest max_batch_timeout
 const step = (s) => console.log(`\n▶ ${s}`);
 
-const results = { generated_at: new Date().toISOString(), mode: smoke ? "smoke" : "full", machine: { node: process.version, cpus: (await import("node:os")).cpus().length } };
+const results = { generated_at: new Date().toISOString(), mode: smoke ? "smoke" : only ? `only ${only.join(",")}` : "full", machine: { node: process.version, cpus: (await import("node:os")).cpus().length } };
 
-step(`encode + storage on ${plan.rows} simulator rows (seed 20260305)`);
 const envelopes = buildEnvelopes(plan.rows);
 const forwardShare = envelopes.filter((m) => m.event.type.includes("geofence")).length / envelopes.length;
-Object.assign(results, await measureEncodeAndStorage(envelopes, { runs: smoke ? 1 : 3 }));
-
-const state = mkdtempSync(join(tmpdir(), "milk-bench-"));
-const pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state });
-try {
-  step(`webhook: ${plan.rounds} A/B rounds of ${plan.seconds}s, ours vs no-op Worker`);
-  results.webhook = await measureWebhook({ pipelineUrl: pipeline.url, token: pipeline.token, port: await freePort(), rounds: plan.rounds, seconds: plan.seconds });
-  step(`freshness: ${plan.rate} events/s for ${plan.freshSeconds}s`);
-  results.freshness = await measureFreshness({ url: pipeline.url, token: pipeline.token, persist: join(state, "v3"), rate: plan.rate, seconds: plan.freshSeconds, batchTimeoutS: BATCH_TIMEOUT_S });
-} finally {
-  await pipeline.stop();
-  rmSync(state, { recursive: true, force: true });
+if (want("encode") || want("cost")) {
+  step(`encode + storage on ${plan.rows} simulator rows (seed 20260305)`);
+  Object.assign(results, await measureEncodeAndStorage(envelopes, { runs: smoke ? 1 : 3 }));
 }
 
-results.cost = costPerMillion({
-  edgeCpuMs: 1,
-  consumerCpuMsPerEvent: 1000 / results.encode.rows_per_s,
-  forwardShare,
-  eventsPerBatch: 100,
-  lakeBytesPerEvent: results.storage.bytes_per_row_batch100 + results.storage.ndjson_gzip_bytes_per_row,
-  ...observabilityPerEvent({ successLogRate: DEFAULT_SUCCESS_SAMPLE_RATE, eventsPerBatch: 100, forwardShare }),
-});
+if (want("writers")) {
+  step(`writers: in-house vs parquet-wasm vs hyparquet-writer on ${plan.rows} rows`);
+  Object.assign(results, await measureWriters(envelopes, { runs: smoke ? 1 : 3 }));
+}
 
-const out = values.out ?? join(ROOT, "bench", smoke ? "tmp/results-smoke.json" : "results.json");
+if (want("webhook") || want("freshness")) {
+  const state = mkdtempSync(join(tmpdir(), "milk-bench-"));
+  const pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state });
+  try {
+    if (want("webhook")) {
+      step(`webhook: ${plan.rounds} A/B rounds of ${plan.seconds}s, ours vs no-op Worker`);
+      results.webhook = await measureWebhook({ pipelineUrl: pipeline.url, token: pipeline.token, port: await freePort(), rounds: plan.rounds, seconds: plan.seconds });
+    }
+    if (want("freshness")) {
+      step(`freshness: ${plan.rate} events/s for ${plan.freshSeconds}s`);
+      results.freshness = await measureFreshness({ url: pipeline.url, token: pipeline.token, persist: join(state, "v3"), rate: plan.rate, seconds: plan.freshSeconds, batchTimeoutS: BATCH_TIMEOUT_S });
+    }
+  } finally {
+    await pipeline.stop();
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+if (want("cost")) {
+  results.cost = costPerMillion({
+    edgeCpuMs: 1,
+    consumerCpuMsPerEvent: 1000 / results.encode.rows_per_s,
+    forwardShare,
+    eventsPerBatch: 100,
+    lakeBytesPerEvent: results.storage.bytes_per_row_batch100 + results.storage.ndjson_gzip_bytes_per_row,
+    ...observabilityPerEvent({ successLogRate: DEFAULT_SUCCESS_SAMPLE_RATE, eventsPerBatch: 100, forwardShare }),
+  });
+}
+
+const defaultOut = smoke ? "tmp/results-smoke.json" : only ? `tmp/results-${only.join("-")}.json` : "results.json";
+const out = values.out ?? join(ROOT, "bench", defaultOut);
+mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
 const row = (k, v) => console.log(`  ${k.padEnd(34)} ${v}`);
 console.log("\nResults");
-row("webhook rps / no-op rps / ratio", `${results.webhook.rps} / ${results.webhook.noop_rps} / ${results.webhook.ratio} (goal ≥ 0.8)`);
-row("no-op + 1 log line rps / ratio", `${results.webhook.noop_with_log_rps} / ${results.webhook.ratio_vs_noop_with_log}`);
-row("no-op + 1 queue send rps / ratio", `${results.webhook.noop_with_send_rps} / ${results.webhook.ratio_vs_noop_with_send}`);
-row("webhook p50 / p99 ms", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}`);
-row("encode rows/s ours / DuckDB zstd", `${results.encode.rows_per_s} / ${results.encode.duckdb_rows_per_s}`);
-row("bytes/row batch of 100", results.storage.bytes_per_row_batch100);
-row("bytes/row 100k ours / DuckDB zstd", `${results.storage.bytes_per_row_100k} / ${results.storage.duckdb_zstd_bytes_per_row} (goal: ours ≤ DuckDB zstd)`);
-row("bytes/row DuckDB snappy", results.storage.duckdb_snappy_bytes_per_row);
-row("bytes/row NDJSON gzip / raw JSON", `${results.storage.ndjson_gzip_bytes_per_row} / ${results.storage.raw_json_bytes_per_row}`);
-row("freshness p50 / p99 ms", `${results.freshness.p50_ms} / ${results.freshness.p99_ms} at ${results.freshness.rate_per_s}/s`);
-row("cost USD per million events", results.cost.usd_per_million_events);
-for (const line of results.cost.lines) row(`  ${line.item}`.slice(0, 34), `$${line.usd}`);
+if (results.webhook) {
+  row("webhook rps / no-op rps / ratio", `${results.webhook.rps} / ${results.webhook.noop_rps} / ${results.webhook.ratio} (goal ≥ 0.8)`);
+  row("no-op + 1 log line rps / ratio", `${results.webhook.noop_with_log_rps} / ${results.webhook.ratio_vs_noop_with_log}`);
+  row("no-op + 1 queue send rps / ratio", `${results.webhook.noop_with_send_rps} / ${results.webhook.ratio_vs_noop_with_send}`);
+  row("webhook p50 / p99 ms", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}`);
+}
+if (results.encode) {
+  row("encode rows/s ours / DuckDB zstd", `${results.encode.rows_per_s} / ${results.encode.duckdb_rows_per_s}`);
+  row("bytes/row batch of 100", results.storage.bytes_per_row_batch100);
+  row("bytes/row 100k ours / DuckDB zstd", `${results.storage.bytes_per_row_100k} / ${results.storage.duckdb_zstd_bytes_per_row} (goal: ours ≤ DuckDB zstd)`);
+  row("bytes/row DuckDB snappy", results.storage.duckdb_snappy_bytes_per_row);
+  row("bytes/row NDJSON gzip / raw JSON", `${results.storage.ndjson_gzip_bytes_per_row} / ${results.storage.raw_json_bytes_per_row}`);
+}
+if (results.writers) {
+  for (const w of results.writers.table) row(w.writer.slice(0, 34), `${w.bytes_per_row} B/row, ${w.rows_per_s} rows/s, peak RSS +${w.peak_rss_growth_mb} MB, ${Object.entries(w.readers).map(([r, s]) => `${r} ${s}`).join("; ")}`);
+  for (const [k, b] of Object.entries(results.writers.bundle)) if (b.gzip_kb) row(`bundle ${k}`, `${b.raw_kb} KB raw / ${b.gzip_kb} KB gzip`);
+}
+if (results.freshness) row("freshness p50 / p99 ms", `${results.freshness.p50_ms} / ${results.freshness.p99_ms} at ${results.freshness.rate_per_s}/s`);
+if (results.cost) {
+  row("cost USD per million events", results.cost.usd_per_million_events);
+  for (const line of results.cost.lines) row(`  ${line.item}`.slice(0, 34), `$${line.usd}`);
+}
 console.log(`\nWrote ${out}`);

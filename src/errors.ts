@@ -4,6 +4,10 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export type ErrorCode =
   | "unauthorized"
+  | "signature_replayed"
+  | "body_incomplete"
+  | "guard_unavailable"
+  | "token_list_invalid"
   | "admin_disabled"
   | "unsupported_media_type"
   | "payload_too_large"
@@ -16,6 +20,10 @@ export type ErrorCode =
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unauthorized: 401,
+  signature_replayed: 401,
+  body_incomplete: 400,
+  guard_unavailable: 503,
+  token_list_invalid: 503,
   admin_disabled: 403,
   unsupported_media_type: 415,
   payload_too_large: 413,

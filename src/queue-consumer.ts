@@ -1,13 +1,25 @@
 import { parkDeadLetters } from "./consumers/dead-letter";
 import { forwardBatch } from "./consumers/kinesis-forwarder";
 import { writeLakeBatch } from "./consumers/lake-writer";
+import { findQueueRoute, type QueueRole, type QueueRoute } from "./queue-roles";
 
-/**
- * Routes a batch to its consumer by queue name: `*-dlq` queues are parked in R2 for
- * redrive, names containing "forward" feed Kinesis, every other queue feeds the lake.
- */
+/** An unknown queue is a deployment mistake; wait long enough for a fix before retrying. */
+const UNKNOWN_QUEUE_RETRY_SECONDS = 600;
+
+const HANDLERS: Record<QueueRole, (batch: MessageBatch<unknown>, env: Env, route: QueueRoute) => Promise<void>> = {
+  lake: (batch, env) => writeLakeBatch(batch, env),
+  forward: (batch, env) => forwardBatch(batch, env),
+  dead_letter: parkDeadLetters,
+  last_resort: parkDeadLetters,
+};
+
+/** Routes a batch to its consumer by the queue's role in src/queue-roles.ts. */
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx?: ExecutionContext): Promise<void> {
-  if (batch.queue.endsWith("-dlq")) await parkDeadLetters(batch, env);
-  else if (batch.queue.includes("forward")) await forwardBatch(batch, env);
-  else await writeLakeBatch(batch, env);
+  const route = findQueueRoute(batch.queue);
+  if (!route) {
+    console.error(JSON.stringify({ msg: "UNKNOWN QUEUE: no role in src/queue-roles.ts", queue: batch.queue, messages: batch.messages.length }));
+    batch.retryAll({ delaySeconds: UNKNOWN_QUEUE_RETRY_SECONDS });
+    return;
+  }
+  await HANDLERS[route.role](batch, env, route);
 }

@@ -7,10 +7,13 @@ import { compactPreviousHour } from "./compaction";
 import { handleQueue } from "./queue-consumer";
 import { admin } from "./routes/admin";
 import { radarWebhook } from "./routes/radar-webhook";
+import { checkHealth } from "./routes/healthz";
+
+export { SigningGuard } from "./guard/signing-guard";
 
 const app = new Hono<AppEnv>()
   .use(requestLog())
-  .get("/healthz", (c) => c.json({ status: "ok" }))
+  .get("/healthz", checkHealth)
   .route("/webhooks/radar", radarWebhook)
   .route("/admin", admin)
   .notFound((c) => renderError(c, new ApiError("not_found", "no such route")))

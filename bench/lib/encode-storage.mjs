@@ -8,12 +8,12 @@ import { loadLakeModules } from "./bundle-lake.mjs";
 
 const PROCESSED_MS = Date.parse("2026-03-05T12:00:00.000Z");
 
-function timeBest(runs, fn) {
+async function timeBest(runs, fn) {
   let best = Infinity;
   let result;
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    result = fn();
+    result = await fn();
     best = Math.min(best, performance.now() - t);
   }
   return { ms: best, result };
@@ -53,11 +53,12 @@ export async function measureEncodeAndStorage(envelopes, { runs = 3 } = {}) {
   const lake = await loadLakeModules();
   const dir = mkdtempSync(join(tmpdir(), "milk-bench-"));
   try {
-    encodeOurs(lake, envelopes.slice(0, 1000)); // warm up the JIT
-    const big = timeBest(runs, () => encodeOurs(lake, envelopes));
+    await encodeOurs(lake, envelopes.slice(0, 1000)); // warm up the JIT
+    const big = await timeBest(runs, () => encodeOurs(lake, envelopes));
     const batches = [];
     for (let i = 0; i + 100 <= envelopes.length && batches.length < 200; i += 100) batches.push(envelopes.slice(i, i + 100));
-    const batchBytes = batches.reduce((n, b) => n + encodeOurs(lake, b).byteLength, 0);
+    let batchBytes = 0;
+    for (const b of batches) batchBytes += (await encodeOurs(lake, b)).byteLength;
     const records = lake.sortRecords(envelopes.map((m) => lake.normalizeEvent(m, PROCESSED_MS)));
     const duck = await duckdbCopy(records, dir, runs);
     const rawJson = envelopes.map((m) => JSON.stringify(m)).join("\n") + "\n";

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { RadarEvent } from "./radar-payload";
+import { RadarEvent, RadarUser } from "./radar-payload";
 
 export const INGEST_MESSAGE_VERSION = 1;
 
@@ -14,7 +14,7 @@ export const IngestMessage = z.object({
   requestId: z.string().check(z.minLength(1)),
   source: z.literal("radar"),
   event: RadarEvent,
-  user: z.optional(z.looseObject({})),
+  user: z.optional(RadarUser),
 });
 
 export type IngestMessage = z.infer<typeof IngestMessage>;

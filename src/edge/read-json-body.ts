@@ -5,6 +5,15 @@ export const MAX_JSON_DEPTH = 64;
 
 const TOO_LARGE = () => new ApiError("payload_too_large", `body exceeds ${MAX_BODY_BYTES} bytes`);
 
+/** A client that hangs up mid-body gets a 400 (it will not see it) and no error log: not our fault. */
+async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read();
+  } catch {
+    throw new ApiError("body_incomplete", "the request body ended early (client aborted)");
+  }
+}
+
 /** Reads the body, refusing as soon as it passes the cap, with or without Content-Length. */
 export async function readBodyLimited(request: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
@@ -14,7 +23,7 @@ export async function readBodyLimited(request: Request, limit = MAX_BODY_BYTES):
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await readChunk(reader);
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

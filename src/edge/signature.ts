@@ -12,9 +12,22 @@ function importHmacKey(token: string): Promise<CryptoKey> {
   return key;
 }
 
-/** Splits the secret into its (at most two) rotation tokens. */
-export function parseTokens(secret: string | undefined): string[] {
-  return (secret ?? "").split(",").map((t) => t.trim()).filter((t) => t.length > 0).slice(0, 2);
+/** Radar's signing ids are UUID- or ObjectId-sized; anything far longer is not Radar's. */
+export const MAX_SIGNING_ID_CHARS = 256;
+const MAX_TOKENS = 2;
+
+export type TokenList = { tokens: string[] } | { error: string };
+
+/**
+ * Splits RADAR_WEBHOOK_TOKEN into its rotation tokens (current, next). Refuses rather than
+ * guesses: an empty entry or a third token is a typo that would silently drop a token.
+ */
+export function parseTokenList(secret: string | undefined): TokenList {
+  const entries = (secret ?? "").split(",").map((t) => t.trim());
+  if (entries.every((t) => t.length === 0)) return { error: "RADAR_WEBHOOK_TOKEN is not set" };
+  if (entries.some((t) => t.length === 0)) return { error: "RADAR_WEBHOOK_TOKEN has an empty entry" };
+  if (entries.length > MAX_TOKENS) return { error: `RADAR_WEBHOOK_TOKEN has ${entries.length} tokens; at most ${MAX_TOKENS} are allowed` };
+  return { tokens: entries };
 }
 
 /** Decodes a lowercase/uppercase hex or base64 SHA-1 digest; null when it is neither. */
@@ -37,7 +50,7 @@ export function decodeDigest(signature: string): Uint8Array | null {
  * `crypto.subtle.verify` compares in constant time.
  */
 export async function verifySignature(tokens: string[], message: string, signature: string | undefined): Promise<boolean> {
-  if (!signature || tokens.length === 0 || message.length === 0) return false;
+  if (!signature || tokens.length === 0 || message.length === 0 || message.length > MAX_SIGNING_ID_CHARS) return false;
   const digest = decodeDigest(signature);
   if (!digest) return false;
   const data = encoder.encode(message);

@@ -1,7 +1,8 @@
 import type { GeofenceEvent } from "../contract/geofence-event";
 import type { LocationRecord } from "./location-record";
 
-const MAX_PARTITION_KEY = 256;
+/** Kinesis allows 256 characters; counting UTF-16 units stays within it however it counts. */
+export const MAX_PARTITION_KEY = 256;
 
 /** Projects a lake row onto the compact geofence event sent to Kinesis. */
 export function toGeofenceEvent(r: LocationRecord): GeofenceEvent {
@@ -27,7 +28,27 @@ export function toGeofenceEvent(r: LocationRecord): GeofenceEvent {
   };
 }
 
+const isHigh = (unit: number) => unit >= 0xd800 && unit <= 0xdbff;
+const isLow = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
+
+/**
+ * At most `limit` UTF-16 units, cut on a code-point boundary, with any lone surrogate (valid in
+ * JSON, invalid for Kinesis) replaced by U+FFFD so the key is well-formed UTF-8.
+ */
+export function truncateWellFormed(value: string, limit: number): string {
+  let out = "";
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    const pair = isHigh(unit) && i + 1 < value.length && isLow(value.charCodeAt(i + 1));
+    const piece = pair ? value.slice(i, i + 2) : isHigh(unit) || isLow(unit) ? "\uFFFD" : value[i]!;
+    if (out.length + piece.length > limit) break;
+    out += piece;
+    if (pair) i++;
+  }
+  return out;
+}
+
 /** The driver keeps one shard (ordered events); fall back to the device, then the event. */
 export function partitionKeyOf(r: LocationRecord): string {
-  return (r.user_id ?? r.device_id ?? r.id).slice(0, MAX_PARTITION_KEY);
+  return truncateWellFormed(r.user_id ?? r.device_id ?? r.id, MAX_PARTITION_KEY);
 }

@@ -3,8 +3,9 @@ import * as z from "zod/mini";
 import { adminAuth } from "../edge/admin-auth";
 import type { AppEnv } from "../edge/app-env";
 import { ApiError, toIssues } from "../errors";
-import { HOUR_MS, hourPartition } from "../sinks/lake-keys";
+import { HOUR_MS, hasHourPartition, hourPartition } from "../sinks/lake-keys";
 import { rebuildHour } from "../sinks/lake-rebuild";
+import { redriveParked } from "../redrive";
 
 const MAX_REBUILD_HOURS = 24;
 
@@ -13,7 +14,9 @@ const RedriveRequest = z.object({
   limit: z.optional(z.int().check(z.gte(1), z.lte(1000))),
 });
 
-const RebuildRequest = z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) });
+// Years past 9999 (e.g. 9999-12-31T23:00-05:00) have no partition: a 400, not a 500 from hourPartition.
+const LakeInstant = z.iso.datetime({ offset: true }).check(z.refine((value) => hasHourPartition(Date.parse(value)), "no lake hour at this instant"));
+const RebuildRequest = z.object({ from: LakeInstant, to: LakeInstant });
 
 async function readJson<T>(request: Request, schema: z.ZodMiniType<T>): Promise<T> {
   const body = await request.json().catch(() => undefined);
@@ -38,17 +41,8 @@ export const admin = new Hono<AppEnv>()
   .post("/redrive", async (c) => {
     const { queue, limit = 500 } = await readJson(c.req.raw, RedriveRequest);
     const target = queue === "forward" ? c.env.FORWARD_QUEUE : c.env.INGEST_QUEUE;
-    const page = await c.env.LAKE_BUCKET.list({ prefix: `dead-letter/${queue}/`, limit });
-    const redriven: string[] = [];
-    for (const object of page.objects) {
-      const parked = await (await c.env.LAKE_BUCKET.get(object.key))?.json<{ body: unknown }>();
-      if (!parked) continue;
-      await target.send(parked.body, { contentType: "json" });
-      redriven.push(object.key);
-    }
-    // Deleted only after every send succeeded; a failure above leaves them parked for the next run.
-    if (redriven.length) await c.env.LAKE_BUCKET.delete(redriven);
-    return c.json({ queue, redriven: redriven.length, more: page.truncated });
+    const result = await redriveParked(c.env.LAKE_BUCKET, target, queue, limit, Date.now());
+    return c.json({ queue, ...result });
   })
   .post("/rebuild", async (c) => {
     const { from, to } = await readJson(c.req.raw, RebuildRequest);

@@ -7,9 +7,11 @@ import { buildMessage, enqueueAll, measureMessages } from "../edge/enqueue";
 import { deriveEventId } from "../edge/event-id";
 import { parseForwardTypes } from "../edge/forward-types";
 import { parseJsonBody, readBodyLimited } from "../edge/read-json-body";
-import { parseTokens, verifySignature } from "../edge/signature";
+import { decodeDigest, parseTokenList, verifySignature } from "../edge/signature";
+import { bindSignature } from "../guard/bind-signature";
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+const unauthorized = () => new ApiError("unauthorized", "missing or invalid X-Radar-Signature");
 
 /** Legacy Radar signing: HMAC over `event._id` or `events[0]._id`. */
 function legacySigningMessage(body: unknown): string {
@@ -18,19 +20,41 @@ function legacySigningMessage(body: unknown): string {
   return typeof id === "string" ? id : "";
 }
 
-async function authorize(env: Env, headers: Headers, readBody: () => Promise<unknown>): Promise<unknown> {
-  const tokens = parseTokens(env.RADAR_WEBHOOK_TOKEN);
-  const signature = headers.get("x-radar-signature") ?? undefined;
-  const signingId = headers.get("x-radar-signing-id");
-  const unauthorized = new ApiError("unauthorized", "missing or invalid X-Radar-Signature");
-  if (signingId) {
-    if (!(await verifySignature(tokens, signingId, signature))) throw unauthorized;
-    return readBody();
+function readTokens(env: Env): string[] {
+  const list = parseTokenList(env.RADAR_WEBHOOK_TOKEN);
+  if ("error" in list) throw new ApiError("token_list_invalid", "the webhook secret is misconfigured; see /healthz");
+  return list.tokens;
+}
+
+async function readJsonBytes(request: Request): Promise<Uint8Array> {
+  if (!JSON_CONTENT_TYPE.test(request.headers.get("content-type") ?? "")) {
+    throw new ApiError("unsupported_media_type", "Content-Type must be application/json");
   }
-  if (env.RADAR_ACCEPT_LEGACY_SIGNATURE !== "true") throw unauthorized;
-  const body = await readBody();
-  if (!(await verifySignature(tokens, legacySigningMessage(body), signature))) throw unauthorized;
-  return body;
+  return readBodyLimited(request);
+}
+
+/**
+ * Authenticates, then reads the body. Unauthenticated callers are refused before the body is
+ * read. The signature covers only the signing id (or, legacy, one event id), so the guard binds
+ * it to the whole body: a captured pair cannot carry another body.
+ */
+async function readAuthorizedBody(env: Env, request: Request): Promise<{ body: unknown; bytes: Uint8Array }> {
+  const tokens = readTokens(env);
+  const signature = request.headers.get("x-radar-signature") ?? undefined;
+  const signingId = request.headers.get("x-radar-signing-id");
+  if (signingId) {
+    if (!(await verifySignature(tokens, signingId, signature))) throw unauthorized();
+    const bytes = await readJsonBytes(request);
+    await bindSignature(env, "signing-id", signingId, bytes);
+    return { body: parseJsonBody(bytes), bytes };
+  }
+  if (env.RADAR_ACCEPT_LEGACY_SIGNATURE !== "true" || !signature || !decodeDigest(signature)) throw unauthorized();
+  const bytes = await readJsonBytes(request);
+  const body = parseJsonBody(bytes);
+  const eventId = legacySigningMessage(body);
+  if (!(await verifySignature(tokens, eventId, signature))) throw unauthorized();
+  await bindSignature(env, "legacy", eventId, bytes);
+  return { body, bytes };
 }
 
 function countTypes(events: RadarEvent[]): Map<string, number> {
@@ -48,15 +72,8 @@ async function toMessages(events: RadarEvent[], user: IngestMessage["user"], req
 
 export const radarWebhook = new Hono<AppEnv>()
   .post("/", async (c) => {
-    let bodyBytes = 0;
-    const body = await authorize(c.env, c.req.raw.headers, async () => {
-      if (!JSON_CONTENT_TYPE.test(c.req.header("content-type") ?? "")) {
-        throw new ApiError("unsupported_media_type", "Content-Type must be application/json");
-      }
-      const bytes = await readBodyLimited(c.req.raw);
-      bodyBytes = bytes.byteLength;
-      return parseJsonBody(bytes);
-    });
+    const { body, bytes } = await readAuthorizedBody(c.env, c.req.raw);
+    const bodyBytes = bytes.byteLength;
     const parsed = RadarPayload.safeParse(body);
     if (!parsed.success) throw new ApiError("validation_failed", "body does not match the Radar webhook schema", toIssues(parsed.error));
 

@@ -26,7 +26,7 @@ export async function writeHourGroup(bucket: R2Bucket, group: HourGroup, nowMs: 
   const parquetKey = `locations/${group.partition}/${name}.parquet`;
   const rawKey = `raw/${group.partition}/${name}.ndjson.gz`;
   const ndjson = group.rawBodies.map((b) => JSON.stringify(b)).join("\n") + "\n";
-  const [parquet, raw] = [encodeLocationParquet(sorted), await gzip(ndjson)];
+  const [parquet, raw] = await Promise.all([encodeLocationParquet(sorted), gzip(ndjson)]);
   await Promise.all([
     bucket.put(parquetKey, parquet, {
       httpMetadata: { contentType: "application/vnd.apache.parquet" },

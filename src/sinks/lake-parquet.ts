@@ -1,6 +1,7 @@
 import { LOCATION_COLUMNS, LAKE_SCHEMA_VERSION, LocationRecord, type LocationColumn } from "../normalize";
 import type { ColumnKind, ColumnSpec, ColumnValue } from "./parquet/column-spec";
-import { writeParquet } from "./parquet/write-parquet";
+import { compareUtf8 } from "./parquet/compare-utf8";
+import { createParquetWriter, writeParquet, type ParquetStreamWriter } from "./parquet/write-parquet";
 
 type Column = readonly [ColumnKind, (r: LocationRecord) => ColumnValue];
 
@@ -50,26 +51,36 @@ export const LOCATION_PARQUET_COLUMNS: ColumnSpec[] = LOCATION_COLUMNS.map((name
 
 export const SORT_ORDER: LocationColumn[] = ["user_id", "created_at", "id"];
 
-/** Sorts by driver then time (nulls last): long runs compress best and readers prune by driver. */
-export function sortRecords(records: LocationRecord[]): LocationRecord[] {
-  return [...records].sort((a, b) => {
-    if (a.user_id !== b.user_id) {
-      if (a.user_id === null) return 1;
-      if (b.user_id === null) return -1;
-      return a.user_id < b.user_id ? -1 : 1;
-    }
-    return a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  });
+/** The lake's row order (driver, then time, then id; null drivers last), strings in UTF-8 byte order. */
+export function compareRecords(a: LocationRecord, b: LocationRecord): number {
+  if (a.user_id !== b.user_id) {
+    if (a.user_id === null) return 1;
+    if (b.user_id === null) return -1;
+    return compareUtf8(a.user_id, b.user_id);
+  }
+  return a.created_at - b.created_at || compareUtf8(a.id, b.id);
 }
 
-/** Encodes already-sorted records as one Parquet file. */
-export function encodeLocationParquet(sorted: LocationRecord[]): Uint8Array {
-  return writeParquet({
-    columns: LOCATION_PARQUET_COLUMNS,
-    data: LOCATION_COLUMNS.map((name) => sorted.map(COLUMNS[name][1])),
-    sortedBy: SORT_ORDER,
-    metadata: { "lake.schema_version": LAKE_SCHEMA_VERSION },
-  });
+/** Sorts by driver then time: long runs compress best and readers prune by driver. */
+export function sortRecords(records: LocationRecord[]): LocationRecord[] {
+  return [...records].sort(compareRecords);
+}
+
+/** Column-major values of already-sorted records, in file column order. */
+export function toColumns(sorted: LocationRecord[]): ColumnValue[][] {
+  return LOCATION_COLUMNS.map((name) => sorted.map(COLUMNS[name][1]));
+}
+
+const LOCATION_FILE = { columns: LOCATION_PARQUET_COLUMNS, sortedBy: SORT_ORDER, metadata: { "lake.schema_version": LAKE_SCHEMA_VERSION } };
+
+/** Encodes already-sorted records as one Parquet file in memory. */
+export function encodeLocationParquet(sorted: LocationRecord[]): Promise<Uint8Array> {
+  return writeParquet({ ...LOCATION_FILE, data: toColumns(sorted) });
+}
+
+/** A streaming writer for lake files: feed `toColumns(sortedChunk)` row group by row group. */
+export function createLocationParquetWriter(): ParquetStreamWriter {
+  return createParquetWriter(LOCATION_FILE);
 }
 
 /** Earliest and latest `created_at` as ISO strings (a loop: rebuilds hold too many rows to spread). */

@@ -67,7 +67,7 @@ export async function rebuildHour(bucket: R2Bucket, partition: string, nowMs: nu
   const records = sortRecords(await rebuildRecords(bucket, raw));
   if (records.length === 0) return { partition, rawObjects: raw.length, rows: 0, replaced: 0, written: null };
   const key = `locations/${partition}/rebuild-${uniqueName(nowMs)}.parquet`;
-  await bucket.put(key, encodeLocationParquet(records), {
+  await bucket.put(key, await encodeLocationParquet(records), {
     httpMetadata: { contentType: "application/vnd.apache.parquet" },
     customMetadata: {
       rows: String(records.length),

@@ -69,7 +69,7 @@ describe("dead letters and redrive", () => {
 
     const { status, json, run } = await callAdmin("redrive", { queue: "ingest" });
     expect(status).toBe(200);
-    expect(json).toEqual({ queue: "ingest", redriven: 2, more: false });
+    expect(json).toEqual({ queue: "ingest", redriven: 2, claimed: 0, more: false });
     expect(run.INGEST_QUEUE.sent.map((m) => m.id).sort()).toEqual(bodies.map((b) => b.id).sort());
     expect(await listKeys(env.LAKE_BUCKET, "dead-letter/ingest/")).toHaveLength(0);
   });

@@ -4,7 +4,7 @@ import { parquetReadObjects } from "hyparquet";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/worker";
 import type { IngestMessage } from "../../src/contract/ingest-message";
-import { listKeys } from "../fixtures/lake";
+import { compressors, listKeys } from "../fixtures/lake";
 import { makeMessage } from "../fixtures/messages";
 import { recordingQueue, testEnv } from "../fixtures/queues";
 import { makeEvent, signedHeaders } from "../fixtures/webhook";
@@ -73,7 +73,7 @@ describe("fault injection through the real consumers", () => {
           }
           const written = await target.put(key, value, options);
           if (key.startsWith("locations/")) {
-            const rows = await parquetReadObjects({ file: value.slice().buffer, columns: ["id"] });
+            const rows = await parquetReadObjects({ file: value.slice().buffer, columns: ["id"], compressors });
             for (const row of rows) durable.add(row.id as string);
           }
           return written;
@@ -88,7 +88,7 @@ describe("fault injection through the real consumers", () => {
     const ids: string[] = [];
     for (const key of await listKeys(env.LAKE_BUCKET, `locations/dt=${day}/`)) {
       const object = await env.LAKE_BUCKET.get(key);
-      for (const row of await parquetReadObjects({ file: await object!.arrayBuffer(), columns: ["id"] })) ids.push(row.id as string);
+      for (const row of await parquetReadObjects({ file: await object!.arrayBuffer(), columns: ["id"], compressors })) ids.push(row.id as string);
     }
     expect(new Set(ids).size).toBe(messages.length);
     expect([...new Set(ids)].sort()).toEqual(messages.map((m) => m.id).sort());

@@ -62,16 +62,16 @@ describe("property: normalization and encoding never throw", () => {
     fc.anything({ maxDepth: 3, withBigInt: false, withBoxedValues: true, withNullPrototype: true, withObjectString: true }),
   );
 
-  it("turns any event shape into a valid record that encodes to Parquet", () => {
-    fc.assert(
-      fc.property(fc.array(fc.record({ fields: anyFields, user: fc.option(fc.anything({ maxDepth: 2 })) }), { minLength: 1, maxLength: 20 }), (items) => {
+  it("turns any event shape into a valid record that encodes to Parquet", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ fields: anyFields, user: fc.option(fc.anything({ maxDepth: 2 })) }), { minLength: 1, maxLength: 20 }), async (items) => {
         const records = items.map(({ fields, user }) => {
           const message = makeMessage({ event: { ...makeEvent(), ...fields }, ...(user && typeof user === "object" ? { user: user as Record<string, unknown> } : {}) });
           const record = normalizeEvent(message, Date.parse("2024-03-05T16:00:00.000Z"));
           expect(LocationRecord.safeParse(record).success).toBe(true);
           return record;
         });
-        expect(encodeLocationParquet(sortRecords(records)).byteLength).toBeGreaterThan(0);
+        expect((await encodeLocationParquet(sortRecords(records))).byteLength).toBeGreaterThan(0);
       }),
       { numRuns: 300 },
     );

@@ -71,7 +71,7 @@ describe("lake writer", () => {
     expect(byName.latitude).toMatchObject({ type: "DOUBLE" });
     expect(byName.live).toMatchObject({ type: "BOOLEAN" });
     const chunk = metadata.row_groups[0]!.columns[0]!.meta_data!;
-    expect(chunk.codec).toBe("SNAPPY");
+    expect(["GZIP", "UNCOMPRESSED"]).toContain(chunk.codec); // one-row chunks are too small to gain from gzip
     expect(chunk.statistics?.null_count).toBe(0n);
     const file = await (await env.LAKE_BUCKET.get(key!))!.arrayBuffer();
     for (const column of metadata.row_groups[0]!.columns) {

@@ -95,8 +95,10 @@ describe("legacy signature (HMAC over the event _id)", () => {
   });
 
   it("signs events[0]._id for multi-event bodies", async () => {
-    const events = [makeEvent({ _id: "65a1f0c2e4b7d8001f3a9c21" }), makeEvent()];
-    const { response } = await post({ "x-radar-signature": legacySig }, { events }, legacyOn);
+    // A fresh id: the vector's id is already bound to the single-event body above.
+    const events = [makeEvent({ _id: "65a1f0c2e4b7d8001f3a9c22" }), makeEvent()];
+    const sig = toHex(await hmacSha1(DEV_TOKEN, "65a1f0c2e4b7d8001f3a9c22"));
+    const { response } = await post({ "x-radar-signature": sig }, { events }, legacyOn);
     expect(response.status).toBe(202);
   });
 

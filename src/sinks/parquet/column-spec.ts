@@ -1,4 +1,5 @@
-import type { SchemaElement } from "hyparquet";
+import { PhysicalType } from "./parquet-format";
+import type { ThriftStruct } from "./thrift-compact";
 
 /** The value kinds our lake uses; each maps to one Parquet physical + logical type. */
 export type ColumnKind = "string" | "timestamp_ms" | "int64" | "int32" | "double" | "boolean";
@@ -11,27 +12,32 @@ export interface ColumnSpec {
 
 export type ColumnValue = string | number | boolean | null;
 
-/** Schema element per kind: UTF8 strings, INT64 TIMESTAMP(MILLIS, UTC), plain numerics. */
-export function schemaElement(spec: ColumnSpec): SchemaElement {
-  const repetition_type = spec.required ? "REQUIRED" : "OPTIONAL";
-  switch (spec.kind) {
-    case "string":
-      return { name: spec.name, repetition_type, type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } };
-    case "timestamp_ms":
-      return {
-        name: spec.name,
-        repetition_type,
-        type: "INT64",
-        converted_type: "TIMESTAMP_MILLIS",
-        logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MILLIS" },
-      };
-    case "int64":
-      return { name: spec.name, repetition_type, type: "INT64" };
-    case "int32":
-      return { name: spec.name, repetition_type, type: "INT32" };
-    case "double":
-      return { name: spec.name, repetition_type, type: "DOUBLE" };
-    case "boolean":
-      return { name: spec.name, repetition_type, type: "BOOLEAN" };
+export const PHYSICAL_TYPE: Record<ColumnKind, number> = {
+  string: PhysicalType.BYTE_ARRAY,
+  timestamp_ms: PhysicalType.INT64,
+  int64: PhysicalType.INT64,
+  int32: PhysicalType.INT32,
+  double: PhysicalType.DOUBLE,
+  boolean: PhysicalType.BOOLEAN,
+};
+
+const UTF8 = 0;
+const TIMESTAMP_MILLIS = 9;
+
+/**
+ * SchemaElement per kind: UTF8/STRING strings and INT64 TIMESTAMP(MILLIS, UTC) with both the
+ * legacy converted type and the logical type, so readers with either understand them.
+ */
+export function schemaElement(spec: ColumnSpec): ThriftStruct {
+  const element: ThriftStruct = { 1: { i32: PHYSICAL_TYPE[spec.kind] }, 3: { i32: spec.required ? 0 : 1 }, 4: { binary: spec.name } };
+  if (spec.kind === "string") Object.assign(element, { 6: { i32: UTF8 }, 10: { struct: { 1: { struct: {} } } } });
+  if (spec.kind === "timestamp_ms") {
+    const timestamp = { 1: { bool: true }, 2: { struct: { 1: { struct: {} } } } };
+    Object.assign(element, { 6: { i32: TIMESTAMP_MILLIS }, 10: { struct: { 8: { struct: timestamp } } } });
   }
+  return element;
+}
+
+export function rootElement(columns: ColumnSpec[]): ThriftStruct {
+  return { 4: { binary: "schema" }, 5: { i32: columns.length } };
 }

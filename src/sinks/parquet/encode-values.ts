@@ -1,18 +1,19 @@
-import { ByteWriter } from "hyparquet-writer/src/bytewriter.js";
-import { deltaBinaryPack, deltaByteArray } from "hyparquet-writer/src/delta.js";
-import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
-import { writePlain } from "hyparquet-writer/src/plain.js";
-import { writeByteStreamSplit } from "hyparquet-writer/src/splitstream.js";
-import type { Encoding } from "hyparquet";
+import { ByteWriter } from "./byte-writer";
 import type { ColumnKind, ColumnValue } from "./column-spec";
-import { fitsNumberDelta, writeDeltaBinaryPacked } from "./delta-binary-packed";
+import { writeRleBitPackedHybrid } from "./rle-hybrid";
 
 const encoder = new TextEncoder();
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export interface EncodedValues {
-  encoding: Encoding;
-  bytes: Uint8Array;
+/**
+ * The string exactly as its stored UTF-8 bytes decode: TextEncoder writes a lone surrogate as
+ * U+FFFD, so dictionary keys, statistics and sort order are computed on what readers will see.
+ */
+export function toWellFormed(value: string): string {
+  return LONE_SURROGATE.test(value) ? value.replace(new RegExp(LONE_SURROGATE, "g"), "\uFFFD") : value;
 }
+
+const NEGATIVE_ZERO = "-0.0";
 
 export interface Dictionary {
   /** Distinct values in first-seen order (the dictionary page). */
@@ -24,26 +25,30 @@ export interface Dictionary {
 /**
  * A dictionary pays off for repeated values: strings repeated at least twice on
  * average (driver, trip, geofence ids) and numbers repeated eight times (accuracy
- * steps). Unique values (event ids, coordinates) bail out early and stay un-dictionaried.
+ * steps). Unique values (event ids, coordinates) bail out early and stay PLAIN.
  */
 export function buildDictionary(kind: ColumnKind, values: ColumnValue[]): Dictionary | null {
   if (kind === "boolean" || values.length === 0) return null;
   const limit = kind === "string" ? values.length / 2 : values.length / 8;
   const positions = new Map<ColumnValue, number>();
+  const distinct: ColumnValue[] = [];
   const indexes: number[] = new Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
-    let index = positions.get(value);
+    const key = Object.is(value, -0) ? NEGATIVE_ZERO : value; // a Map would merge -0.0 into +0.0
+    let index = positions.get(key);
     if (index === undefined) {
       if (positions.size >= limit) return null;
       index = positions.size;
-      positions.set(value, index);
+      positions.set(key, index);
+      distinct.push(value);
     }
     indexes[i] = index;
   }
-  return { values: [...positions.keys()], indexes };
+  return { values: distinct, indexes };
 }
 
+/** Data page body of a dictionary-encoded page: bit width byte, then RLE hybrid indexes. */
 export function encodeDictionaryIndexes(indexes: number[], dictionarySize: number): Uint8Array {
   const writer = new ByteWriter();
   const bitWidth = Math.max(1, Math.ceil(Math.log2(dictionarySize)));
@@ -53,7 +58,7 @@ export function encodeDictionaryIndexes(indexes: number[], dictionarySize: numbe
 }
 
 /** PLAIN byte arrays: 4-byte little-endian length, then UTF-8, written in one buffer. */
-export function encodePlainStrings(values: string[]): Uint8Array {
+function encodePlainStrings(values: string[]): Uint8Array {
   let bound = 0;
   for (const v of values) bound += 4 + v.length * 3;
   const out = new Uint8Array(bound);
@@ -67,51 +72,22 @@ export function encodePlainStrings(values: string[]): Uint8Array {
   return out.subarray(0, offset);
 }
 
-/** PLAIN values of the dictionary page, in the column's physical type. */
+/** Booleans PLAIN: one bit each, least significant bit first. */
+function encodePlainBooleans(values: boolean[]): Uint8Array {
+  const out = new Uint8Array(Math.ceil(values.length / 8));
+  for (let i = 0; i < values.length; i++) if (values[i]) out[i >> 3]! |= 1 << (i & 7);
+  return out;
+}
+
+/** PLAIN values in the column's physical type (data pages and the dictionary page). */
 export function encodePlain(kind: ColumnKind, values: ColumnValue[]): Uint8Array {
   if (kind === "string") return encodePlainStrings(values as string[]);
+  if (kind === "boolean") return encodePlainBooleans(values as boolean[]);
   const writer = new ByteWriter();
-  if (kind === "double") writePlain(writer, values as number[], "DOUBLE", undefined);
-  else if (kind === "int32") writePlain(writer, values as number[], "INT32", undefined);
-  else writePlain(writer, (values as number[]).map((v) => BigInt(v)), "INT64", undefined);
+  if (kind === "double") for (const v of values as number[]) writer.appendFloat64(v);
+  else if (kind === "int32") for (const v of values as number[]) writer.appendInt32(v);
+  else for (const v of values as number[]) writer.appendInt64(v);
   return writer.getBytes();
-}
-
-function encodeDelta(values: number[], type: "INT32" | "INT64"): Uint8Array {
-  const writer = new ByteWriter();
-  if (fitsNumberDelta(values)) writeDeltaBinaryPacked(writer, values);
-  else deltaBinaryPack(writer, type === "INT64" ? values.map((v) => BigInt(v)) : values, type);
-  return writer.getBytes();
-}
-
-/**
- * Non-dictionary encodings chosen for size: DELTA_BINARY_PACKED for sorted-ish
- * integers and timestamps, BYTE_STREAM_SPLIT for coordinates, bit-packed booleans.
- */
-export function encodeValues(kind: ColumnKind, values: ColumnValue[]): EncodedValues {
-  switch (kind) {
-    case "timestamp_ms":
-    case "int64":
-      return { encoding: "DELTA_BINARY_PACKED", bytes: encodeDelta(values as number[], "INT64") };
-    case "int32":
-      return { encoding: "DELTA_BINARY_PACKED", bytes: encodeDelta(values as number[], "INT32") };
-    case "double": {
-      const writer = new ByteWriter();
-      writeByteStreamSplit(writer, values as number[], "DOUBLE", undefined);
-      return { encoding: "BYTE_STREAM_SPLIT", bytes: writer.getBytes() };
-    }
-    case "boolean": {
-      const writer = new ByteWriter();
-      writePlain(writer, values as boolean[], "BOOLEAN", undefined);
-      return { encoding: "PLAIN", bytes: writer.getBytes() };
-    }
-    case "string": {
-      // Mostly-unique strings (event ids): sorted rows share prefixes (ObjectId time bytes).
-      const writer = new ByteWriter();
-      deltaByteArray(writer, (values as string[]).map((v) => encoder.encode(v)));
-      return { encoding: "DELTA_BYTE_ARRAY", bytes: writer.getBytes() };
-    }
-  }
 }
 
 /** Definition levels for an OPTIONAL flat column, v1 style: 4-byte length + RLE hybrid. */
@@ -119,9 +95,9 @@ export function encodeDefinitionLevels(values: ColumnValue[]): Uint8Array {
   const levels = new ByteWriter();
   const flags = new Array<number>(values.length);
   for (let i = 0; i < values.length; i++) flags[i] = values[i] === null ? 0 : 1;
+  levels.appendInt32(0);
   writeRleBitPackedHybrid(levels, flags, 1);
-  const out = new Uint8Array(4 + levels.offset);
-  new DataView(out.buffer).setUint32(0, levels.offset, true);
-  out.set(levels.getBytes(), 4);
+  const out = levels.getBytes();
+  new DataView(out.buffer).setUint32(0, out.byteLength - 4, true);
   return out;
 }

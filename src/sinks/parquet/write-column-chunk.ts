@@ -1,97 +1,85 @@
-import type { ByteWriter } from "hyparquet-writer/src/bytewriter.js";
-import { writePageHeader } from "hyparquet-writer/src/datapage.js";
-import { snappyCompress } from "hyparquet-writer/src/snappy.js";
-import type { ColumnChunk, Encoding, PageHeader, Statistics } from "hyparquet";
-import { schemaElement, type ColumnSpec, type ColumnValue } from "./column-spec";
-import {
-  buildDictionary, encodeDefinitionLevels, encodeDictionaryIndexes, encodePlain, encodeValues, type Dictionary,
-} from "./encode-values";
+import { ByteWriter, concatBytes } from "./byte-writer";
+import { PHYSICAL_TYPE, type ColumnSpec, type ColumnValue } from "./column-spec";
+import { gzip } from "./compress";
+import { buildDictionary, encodeDefinitionLevels, encodeDictionaryIndexes, encodePlain, toWellFormed, type Dictionary } from "./encode-values";
+import { CODEC_GZIP, CODEC_UNCOMPRESSED, Encoding, writePageHeader, type ColumnChunkMeta, type EncodingId } from "./parquet-format";
+import { columnStatistics } from "./statistics";
 
 /** Rows per data page: keeps pages near 100-200 KB uncompressed for readers. */
 const PAGE_ROWS = 20_000;
 
-interface PageSizes {
-  uncompressed: number;
-  compressed: number;
+interface Page {
+  dictionary: boolean;
+  numValues: number;
+  encoding: EncodingId;
+  body: Uint8Array;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out;
-}
-
-function writePage(writer: ByteWriter, header: Omit<PageHeader, "uncompressed_page_size" | "compressed_page_size">, body: Uint8Array): PageSizes {
-  const compressed = snappyCompress(body);
-  const start = writer.offset;
-  writePageHeader(writer, { ...header, uncompressed_page_size: body.byteLength, compressed_page_size: compressed.byteLength });
-  const headerBytes = writer.offset - start;
-  writer.appendBytes(compressed);
-  return { uncompressed: headerBytes + body.byteLength, compressed: headerBytes + compressed.byteLength };
-}
-
-function columnStatistics(values: ColumnValue[], nonNull: ColumnValue[]): Statistics {
-  let min = nonNull[0];
-  let max = nonNull[0];
-  for (const v of nonNull) {
-    if ((v as number) < (min as number)) min = v;
-    if ((v as number) > (max as number)) max = v;
-  }
-  const stats: Statistics = { null_count: BigInt(values.length - nonNull.length) };
-  if (min !== undefined && min !== null) Object.assign(stats, { min_value: min, max_value: max });
-  return stats;
-}
-
-function encodePageValues(spec: ColumnSpec, pageNonNull: ColumnValue[], dictionary: Dictionary | null, indexStart: number) {
-  if (!dictionary) return encodeValues(spec.kind, pageNonNull);
-  const indexes = dictionary.indexes.slice(indexStart, indexStart + pageNonNull.length);
-  return { encoding: "PLAIN_DICTIONARY" as Encoding, bytes: encodeDictionaryIndexes(indexes, dictionary.values.length) };
-}
-
-/** Writes one column chunk as v1 data pages (plus a dictionary page for repeated strings). */
-export function writeColumnChunk(writer: ByteWriter, spec: ColumnSpec, values: ColumnValue[]): ColumnChunk {
-  const element = schemaElement(spec);
-  const nonNull = values.filter((v) => v !== null);
-  const dictionary = buildDictionary(spec.kind, nonNull);
-  const sizes: PageSizes = { uncompressed: 0, compressed: 0 };
-  const add = (page: PageSizes) => ((sizes.uncompressed += page.uncompressed), (sizes.compressed += page.compressed));
-  const encodings = new Set<Encoding>(["RLE"]);
-
-  let dictionary_page_offset: bigint | undefined;
-  if (dictionary) {
-    dictionary_page_offset = BigInt(writer.offset);
-    const header = { type: "DICTIONARY_PAGE" as const, dictionary_page_header: { num_values: dictionary.values.length, encoding: "PLAIN_DICTIONARY" as Encoding } };
-    add(writePage(writer, header, encodePlain(spec.kind, dictionary.values)));
-  }
-  const data_page_offset = BigInt(writer.offset);
+function dataPages(spec: ColumnSpec, values: ColumnValue[], dictionary: Dictionary | null): Page[] {
+  const pages: Page[] = [];
   let indexStart = 0;
   for (let start = 0; start < Math.max(values.length, 1); start += PAGE_ROWS) {
     const page = values.slice(start, start + PAGE_ROWS);
-    const pageNonNull = page.filter((v) => v !== null);
-    const { encoding, bytes } = encodePageValues(spec, pageNonNull, dictionary, indexStart);
-    indexStart += pageNonNull.length;
-    encodings.add(encoding);
-    const body = spec.required ? bytes : concat([encodeDefinitionLevels(page), bytes]);
-    const data_page_header = { num_values: page.length, encoding, definition_level_encoding: "RLE" as Encoding, repetition_level_encoding: "RLE" as Encoding };
-    add(writePage(writer, { type: "DATA_PAGE", data_page_header }, body));
+    const nonNull = page.filter((v) => v !== null);
+    const bytes = dictionary
+      ? encodeDictionaryIndexes(dictionary.indexes.slice(indexStart, indexStart + nonNull.length), dictionary.values.length)
+      : encodePlain(spec.kind, nonNull);
+    indexStart += nonNull.length;
+    const body = spec.required ? bytes : concatBytes([encodeDefinitionLevels(page), bytes]);
+    pages.push({ dictionary: false, numValues: page.length, encoding: dictionary ? Encoding.PLAIN_DICTIONARY : Encoding.PLAIN, body });
   }
-  return {
-    file_offset: dictionary_page_offset ?? data_page_offset,
-    meta_data: {
-      type: element.type!,
-      encodings: [...encodings],
-      path_in_schema: [spec.name],
-      codec: "SNAPPY",
-      num_values: BigInt(values.length),
-      total_uncompressed_size: BigInt(sizes.uncompressed),
-      total_compressed_size: BigInt(sizes.compressed),
-      data_page_offset,
-      dictionary_page_offset,
-      statistics: columnStatistics(values, nonNull),
-    },
+  return pages;
+}
+
+/**
+ * Below this many bytes a chunk is stored UNCOMPRESSED: gzip's 18-byte frame and one stream per
+ * page cost more than they save (measured on 100-row batch files, docs/performance.md).
+ */
+const MIN_GZIP_BYTES = 256;
+
+/** GZIP pages, unless the chunk is tiny or gzip does not shrink it. */
+async function compressPages(pages: Page[]): Promise<{ codec: number; bodies: Uint8Array[] }> {
+  const raw = pages.map((page) => page.body);
+  const size = (parts: Uint8Array[]) => parts.reduce((n, part) => n + part.byteLength, 0);
+  if (size(raw) < MIN_GZIP_BYTES) return { codec: CODEC_UNCOMPRESSED, bodies: raw };
+  const bodies = await Promise.all(raw.map(gzip));
+  return size(bodies) < size(raw) ? { codec: CODEC_GZIP, bodies } : { codec: CODEC_UNCOMPRESSED, bodies: raw };
+}
+
+/**
+ * One column chunk as v1 pages: an optional PLAIN_DICTIONARY dictionary page, then DATA_PAGE
+ * pages that are PLAIN or dictionary indexes, levels RLE; every page GZIP-compressed.
+ * Returns the chunk's bytes and its metadata, offsets relative to the chunk's first byte.
+ */
+export async function writeColumnChunk(spec: ColumnSpec, raw: ColumnValue[]): Promise<{ bytes: Uint8Array; meta: ColumnChunkMeta }> {
+  const values = spec.kind === "string" ? raw.map((v) => (v === null ? v : toWellFormed(v as string))) : raw;
+  const nonNull = values.filter((v) => v !== null);
+  const dictionary = buildDictionary(spec.kind, nonNull);
+  const pages = dataPages(spec, values, dictionary);
+  if (dictionary) pages.unshift({ dictionary: true, numValues: dictionary.values.length, encoding: Encoding.PLAIN_DICTIONARY, body: encodePlain(spec.kind, dictionary.values) });
+  const { codec, bodies: compressed } = await compressPages(pages);
+  const writer = new ByteWriter();
+  let uncompressedSize = 0;
+  let firstDataPage = 0;
+  pages.forEach((page, i) => {
+    if (i === 1 && dictionary) firstDataPage = writer.offset;
+    const start = writer.offset;
+    const body = compressed[i]!;
+    writePageHeader(writer, { ...page, uncompressedSize: page.body.byteLength, compressedSize: body.byteLength });
+    uncompressedSize += writer.offset - start + page.body.byteLength;
+    writer.appendBytes(body);
+  });
+  const meta: ColumnChunkMeta = {
+    type: PHYSICAL_TYPE[spec.kind],
+    path: spec.name,
+    encodings: dictionary ? [Encoding.PLAIN_DICTIONARY, Encoding.RLE] : [Encoding.PLAIN, Encoding.RLE],
+    numValues: values.length,
+    uncompressedSize,
+    compressedSize: writer.offset,
+    dataPageOffset: firstDataPage,
+    dictionaryPageOffset: dictionary ? 0 : undefined,
+    codec,
+    statistics: columnStatistics(spec.kind, values.length, nonNull),
   };
+  return { bytes: writer.getBytes(), meta };
 }

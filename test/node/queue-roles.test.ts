@@ -1,0 +1,36 @@
+import { unstable_readConfig } from "wrangler";
+import { describe, expect, it } from "vitest";
+import { QUEUE_ROUTES } from "../../src/queue-roles";
+
+const ENVIRONMENTS = [undefined, "staging", "production"] as const;
+const NEXT_ROLE = { lake: "dead_letter", forward: "dead_letter", dead_letter: "last_resort" } as const;
+
+function queuesOf(env: (typeof ENVIRONMENTS)[number]) {
+  const config = unstable_readConfig({ config: "wrangler.toml", env });
+  return { consumers: config.queues.consumers ?? [], producers: config.queues.producers ?? [] };
+}
+
+describe("queue roles table (src/queue-roles.ts) against wrangler.toml", () => {
+  it.each(ENVIRONMENTS)("every consumer queue of env %s has a role, its max_retries and a dead-letter queue of the next role", (env) => {
+    const { consumers, producers } = queuesOf(env);
+    expect(consumers.length).toBeGreaterThanOrEqual(6);
+    for (const consumer of consumers) {
+      const route = QUEUE_ROUTES.get(consumer.queue);
+      expect(route, consumer.queue).toBeDefined();
+      expect(consumer.max_retries, consumer.queue).toBe(route!.maxRetries);
+      if (route!.role === "last_resort") {
+        expect(consumer.dead_letter_queue, `${consumer.queue} is the last stop`).toBeUndefined();
+        continue;
+      }
+      const next = QUEUE_ROUTES.get(consumer.dead_letter_queue ?? "");
+      expect(next, `${consumer.queue} → ${consumer.dead_letter_queue}`).toMatchObject({ role: NEXT_ROLE[route!.role], origin: route!.origin });
+      expect(consumers.map((c: { queue: string }) => c.queue)).toContain(consumer.dead_letter_queue);
+    }
+    for (const producer of producers) expect(QUEUE_ROUTES.get(producer.queue)?.role, producer.queue).toMatch(/^(lake|forward)$/);
+  });
+
+  it("names no queue that no environment consumes", () => {
+    const consumed = new Set(ENVIRONMENTS.flatMap((env) => queuesOf(env).consumers.map((c: { queue: string }) => c.queue)));
+    expect([...QUEUE_ROUTES.keys()].filter((queue) => !consumed.has(queue))).toEqual([]);
+  });
+});

@@ -1,0 +1,116 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src/worker";
+import { CLAIM_PREFIX, MAX_REDRIVE_PER_CALL, claimParked } from "../../src/redrive";
+import { listKeys } from "../fixtures/lake";
+import { makeMessage, queued } from "../fixtures/messages";
+import { recordingQueue, testEnv, type RecordingQueue } from "../fixtures/queues";
+
+const ADMIN = { authorization: "Bearer test-admin-token", "content-type": "application/json" };
+
+async function park(count: number) {
+  const bodies = Array.from({ length: count }, () => makeMessage());
+  const batch = createMessageBatch("milk-ingest-dlq", bodies.map((b) => queued(b)));
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(count);
+  return bodies.map((b) => b.id);
+}
+
+async function redrive(overrides: Partial<Env>) {
+  const request = new Request("https://edge.test/admin/redrive", { method: "POST", headers: ADMIN, body: JSON.stringify({ queue: "ingest" }) });
+  const response = await worker.fetch(request, testEnv(overrides), createExecutionContext());
+  return { status: response.status, json: await response.json<Record<string, any>>() };
+}
+
+/** Sends per id, duplicates kept (a Set would hide exactly what this guards against). */
+function sendCounts(queue: RecordingQueue): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of queue.sent) counts.set(m.id, (counts.get(m.id) ?? 0) + 1);
+  return counts;
+}
+
+function expectEachSentOnce(queue: RecordingQueue, ids: string[]) {
+  expect(queue.sent).toHaveLength(ids.length);
+  const counts = sendCounts(queue);
+  for (const id of ids) expect(counts.get(id), id).toBe(1);
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("redrive claims", () => {
+  it("a create-only conditional put (onlyIf etagDoesNotMatch *) works in this runtime", async () => {
+    const key = `claim-probe/${crypto.randomUUID()}`;
+    expect(await env.LAKE_BUCKET.put(key, "first", { onlyIf: { etagDoesNotMatch: "*" } })).not.toBeNull();
+    expect(await env.LAKE_BUCKET.put(key, "second", { onlyIf: { etagDoesNotMatch: "*" } })).toBeNull();
+    expect(await (await env.LAKE_BUCKET.get(key))!.text()).toBe("first");
+  });
+
+  it("of ten claims on one parked object at once, exactly one wins", async () => {
+    const key = `dead-letter/probe/${crypto.randomUUID()}.json`;
+    const wins = await Promise.all(Array.from({ length: 10 }, (_, i) => claimParked(env.LAKE_BUCKET, key, `run-${i}`, Date.now())));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe("redrive is idempotent per parked object", () => {
+  it("two redrives at once send each parked message exactly once", async () => {
+    const ids = await park(40);
+    const target = recordingQueue();
+    const [a, b] = await Promise.all([redrive({ INGEST_QUEUE: target }), redrive({ INGEST_QUEUE: target })]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.json.redriven + b.json.redriven).toBe(40);
+    expectEachSentOnce(target, ids);
+    expect(await listKeys(env.LAKE_BUCKET, "dead-letter/ingest/")).toEqual([]);
+    expect(await listKeys(env.LAKE_BUCKET, `${CLAIM_PREFIX}dead-letter/ingest/`)).toEqual([]);
+  });
+
+  it(`sends at most ${MAX_REDRIVE_PER_CALL} per call and says there is more`, async () => {
+    const ids = [...(await park(80)), ...(await park(80))];
+    const target = recordingQueue();
+    const first = await redrive({ INGEST_QUEUE: target });
+    expect(first.json).toMatchObject({ redriven: MAX_REDRIVE_PER_CALL, more: true });
+    expect((await redrive({ INGEST_QUEUE: target })).json).toMatchObject({ redriven: 160 - MAX_REDRIVE_PER_CALL, more: false });
+    expectEachSentOnce(target, ids);
+  });
+
+  it("a send refused part-way answers 503; the next redrive sends only the rest", async () => {
+    const ids = await park(10);
+    const target = recordingQueue();
+    let sends = 0;
+    const failing = { ...target, send: async (body: unknown) => (++sends === 4 ? Promise.reject(new Error("simulated Queues outage")) : target.send(body)) } as unknown as Queue;
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const first = await redrive({ INGEST_QUEUE: failing });
+    expect(first.status).toBe(503);
+    expect(first.json.error.code).toBe("queue_unavailable");
+    expect(target.sent).toHaveLength(3);
+    const second = await redrive({ INGEST_QUEUE: target });
+    expect(second.json).toMatchObject({ redriven: 7, claimed: 0, more: false });
+    expectEachSentOnce(target, ids);
+  });
+
+  it("a run that dies after sending (parked copy not deleted) never has that message sent again", async () => {
+    const ids = await park(3);
+    const target = recordingQueue();
+    let failedOnce = false;
+    const bucket = new Proxy(env.LAKE_BUCKET, {
+      get(real, prop) {
+        if (prop !== "delete") return Reflect.get(real, prop).bind(real);
+        return async (key: string) => {
+          if (!failedOnce && key.startsWith("dead-letter/")) {
+            failedOnce = true;
+            throw new Error("simulated crash after send");
+          }
+          return real.delete(key);
+        };
+      },
+    });
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect((await redrive({ INGEST_QUEUE: target, LAKE_BUCKET: bucket })).status).toBe(500);
+    const again = await redrive({ INGEST_QUEUE: target });
+    expect(again.json).toMatchObject({ redriven: 2, claimed: 1 });
+    expectEachSentOnce(target, ids);
+    expect(await listKeys(env.LAKE_BUCKET, "dead-letter/ingest/")).toHaveLength(1); // left for an operator, with its claim
+  });
+});
