@@ -26,13 +26,17 @@ export function readDevVars(path = DEV_VARS_PATH) {
 }
 
 /**
- * Why RADAR_WEBHOOK_TOKEN cannot be used, or null: it must hold one token, or two during a
- * rotation (comma-separated), none of them empty. The Worker refuses the same shapes.
+ * Why RADAR_WEBHOOK_TOKEN cannot be used, or null. The rule is the Worker's own
+ * (`parseTokenList` in src/edge/signature.ts, bundled here by esbuild), so `npm start` refuses
+ * exactly the shapes the deployed Worker refuses: unset, an empty entry, more than two tokens.
  */
-export function webhookTokenProblem(value) {
-  if (value === undefined || value.trim() === "") return "RADAR_WEBHOOK_TOKEN is missing or empty in .dev.vars";
-  const tokens = value.split(",").map((t) => t.trim());
-  if (tokens.some((t) => t === "")) return "RADAR_WEBHOOK_TOKEN in .dev.vars has an empty entry (check for a stray comma)";
-  if (tokens.length > 2) return `RADAR_WEBHOOK_TOKEN in .dev.vars has ${tokens.length} tokens; at most two (current,next) during a rotation`;
-  return null;
+export async function webhookTokenProblem(value) {
+  const parsed = (await loadWorkerModule("src/edge/signature.ts")).parseTokenList(value);
+  return "error" in parsed ? `${parsed.error} (.dev.vars: one token, or current,next during a rotation)` : null;
+}
+
+async function loadWorkerModule(path) {
+  const { buildSync } = await import("esbuild");
+  const out = buildSync({ entryPoints: [join(ROOT, path)], bundle: true, format: "esm", platform: "neutral", write: false, logLevel: "error" });
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].contents).toString("base64")}`);
 }

@@ -28,7 +28,7 @@ export async function startPipeline({ port = 8787, kinesisPort = 4567, persistTo
   const devVars = readDevVars();
   const { secrets, plain } = splitSecrets(vars);
   const allSecrets = { ...devVars, ...secrets };
-  const problem = webhookTokenProblem(allSecrets.RADAR_WEBHOOK_TOKEN);
+  const problem = await webhookTokenProblem(allSecrets.RADAR_WEBHOOK_TOKEN);
   if (problem) throw new Error(problem);
   const streamName = plain.KINESIS_STREAM_NAME ?? devVars.KINESIS_STREAM_NAME ?? "milk-geofence-events";
   const kinesis = await startKinesis(kinesisPort, streamName);

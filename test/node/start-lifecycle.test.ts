@@ -84,10 +84,10 @@ describe("npm start refuses what it cannot run", () => {
   });
 
   it.each([
-    ["", "missing or empty"],
+    ["", "RADAR_WEBHOOK_TOKEN is not set"],
     ["a,,b", "empty entry"],
     ["a,", "empty entry"],
-    ["a,b,c", "3 tokens; at most two"],
+    ["a,b,c", "3 tokens; at most 2"],
   ])("RADAR_WEBHOOK_TOKEN=%j: exit 1 (%s)", async (token, message) => {
     const env = { PORT: String(await freePort()), KINESIS_PORT: String(await freePort()), DEV_VARS_FILE: devVarsFile({ ...SECRETS, RADAR_WEBHOOK_TOKEN: token }) };
     const run = launch([process.execPath, "scripts/start.mjs"], env);
