@@ -86,7 +86,7 @@ if (results.webhook) {
   row("webhook rps / no-op rps / ratio", `${results.webhook.rps} / ${results.webhook.noop_rps} / ${results.webhook.ratio} (goal ≥ 0.8)`);
   row("no-op + 1 log line rps / ratio", `${results.webhook.noop_with_log_rps} / ${results.webhook.ratio_vs_noop_with_log}`);
   row("no-op + 1 queue send rps / ratio", `${results.webhook.noop_with_send_rps} / ${results.webhook.ratio_vs_noop_with_send}`);
-  row("webhook p50 / p99 ms", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}`);
+  row("webhook p50 / p99 ms; non-2xx", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}; ${results.webhook.non2xx}`);
 }
 if (results.encode) {
   row("encode rows/s ours / DuckDB zstd", `${results.encode.rows_per_s} / ${results.encode.duckdb_rows_per_s}`);

@@ -39,12 +39,9 @@ try {
   fail(err.message);
 }
 
-// Every success is logged locally, so each request shows up below; production samples them.
-const pipeline = await startPipeline({ port, kinesisPort, vars: { LOG_SUCCESS_SAMPLE_RATE: "1" }, onLog: (line) => console.log(`[wrangler] ${line}`) }).catch((err) =>
-  fail(`could not start the pipeline: ${err.message}`, "fix .dev.vars or the port, then run `npm start` again"),
-);
-console.log(startBanner(pipeline));
-
+// A signal during start-up (wrangler takes seconds to boot) aborts it; start-up stops what it began.
+const startup = new AbortController();
+let pipeline;
 let stopping = false;
 async function shutdown(reason, code) {
   if (stopping) return;
@@ -53,9 +50,22 @@ async function shutdown(reason, code) {
   await pipeline.stop();
   process.exit(code);
 }
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => shutdown(`${signal} received`, 0));
+const stopFor = (reason, code) => (pipeline ? shutdown(reason, code) : startup.abort(reason));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stopFor(`${signal} received`, 0));
 // `npm start` runs us under npm and sh; when either is killed (kill <npm pid>, a process manager),
 // we are re-parented, and stop too instead of leaving wrangler, workerd and kinesalite behind.
 const parent = process.ppid;
-setInterval(() => process.ppid !== parent && shutdown("parent process exited", 1), 500).unref();
+setInterval(() => process.ppid !== parent && stopFor("parent process exited", 1), 500).unref();
+
+// Every success is logged locally, so each request shows up below; production samples them.
+try {
+  pipeline = await startPipeline({ port, kinesisPort, vars: { LOG_SUCCESS_SAMPLE_RATE: "1" }, onLog: (line) => console.log(`[wrangler] ${line}`), signal: startup.signal });
+} catch (err) {
+  if (startup.signal.aborted) {
+    console.log(`\n${startup.signal.reason} during start-up; stopped what had started.`);
+    process.exit(0);
+  }
+  fail(`could not start the pipeline: ${err.message}`, "fix .dev.vars or the port, then run `npm start` again");
+}
+console.log(startBanner(pipeline));
 pipeline.exited.then(({ code, signal }) => shutdown(`wrangler dev exited unexpectedly (${signal ?? `code ${code}`})`, 1));

@@ -7,14 +7,15 @@ import { startWranglerDev } from "../../scripts/lib/local-pipeline.mjs";
 import { radarSignature } from "../../scripts/lib/simulator.mjs";
 
 function signedRequestFactory(token) {
-  const signingId = "bench-signing-id";
-  const headers = { "content-type": "application/json", "x-radar-signing-id": signingId, "x-radar-signature": radarSignature(token, signingId) };
   let n = 0;
-  // A fresh event id per request, as real traffic: the lake writer cannot collapse them.
-  const body = () =>
-    JSON.stringify({
+  // A fresh event id and signing id per request, as real traffic: the lake writer cannot collapse
+  // them, and the signing guard (src/guard/) refuses a signing id reused with another body.
+  return () => {
+    const id = `bench-${process.pid}-${++n}`;
+    const headers = { "content-type": "application/json", "x-radar-signing-id": id, "x-radar-signature": radarSignature(token, id) };
+    const body = JSON.stringify({
       event: {
-        _id: `bench-${process.pid}-${++n}`,
+        _id: id,
         type: "user.updated_trip",
         createdAt: new Date().toISOString(),
         location: { type: "Point", coordinates: [-119.2871, 36.0652] },
@@ -22,7 +23,8 @@ function signedRequestFactory(token) {
         user: { _id: "65e70f3b2a9d4c0019b8e2aa", userId: "drv-4471", trip: { _id: "65e734f08c1f3b0021d4c002", metadata: { route_session_type: "RawMilk" } } },
       },
     });
-  return { headers, body };
+    return { headers, body };
+  };
 }
 
 async function load(url, path, factory, seconds, connections) {
@@ -31,8 +33,7 @@ async function load(url, path, factory, seconds, connections) {
     method: "POST",
     connections,
     duration: seconds,
-    headers: factory.headers,
-    requests: [{ setupRequest: (req) => ({ ...req, body: factory.body() }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, ...factory() }) }],
   });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }

@@ -22,8 +22,9 @@ async function startKinesis(port, streamName) {
  *   onLog?: (line: string) => void, workerKinesisEndpoint?: (kinesalite: string) => Promise<string> }} options
  *   `vars` may hold secrets (ADMIN_TOKEN, …): they go to a private env file, never to the command line.
  *   `workerKinesisEndpoint` lets tests put a fault-injecting proxy between the Worker and kinesalite.
+ *   `signal` aborts the start-up; whatever was started is stopped before the promise rejects.
  */
-export async function startPipeline({ port = 8787, kinesisPort = 4567, persistTo, vars = {}, onLog = () => {}, workerKinesisEndpoint = async (e) => e } = {}) {
+export async function startPipeline({ port = 8787, kinesisPort = 4567, persistTo, vars = {}, onLog = () => {}, workerKinesisEndpoint = async (e) => e, signal } = {}) {
   ensureDevVars();
   const devVars = readDevVars();
   const { secrets, plain } = splitSecrets(vars);
@@ -39,7 +40,7 @@ export async function startPipeline({ port = 8787, kinesisPort = 4567, persistTo
   for (const [key, value] of Object.entries(allVars)) args.push("--var", `${key}:${value}`);
   let worker;
   try {
-    worker = await startWranglerDev({ args, port, onLog });
+    worker = await startWranglerDev({ args, port, onLog, signal });
   } catch (err) {
     config.remove();
     await kinesis.close();

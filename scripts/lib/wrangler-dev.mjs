@@ -6,9 +6,10 @@ import { freePort } from "./free-port.mjs";
 
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
-async function waitForHealth(url, child, timeoutMs) {
+async function waitForHealth(url, child, timeoutMs, signal) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new Error("start-up interrupted");
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before answering; see its output above`);
     try {
       const response = await fetch(url);
@@ -24,9 +25,10 @@ async function waitForHealth(url, child, timeoutMs) {
 /**
  * Resolves once `readyPath` answers. `exited` resolves with { code, signal } when wrangler ends,
  * for whatever reason, so callers can notice a crash after start-up.
- * @param {{ args: string[], port: number, onLog?: (line: string) => void, readyPath?: string }} options
+ * `signal` aborts the start-up (a Ctrl-C while wrangler boots): the group is stopped, then it throws.
+ * @param {{ args: string[], port: number, onLog?: (line: string) => void, readyPath?: string, signal?: AbortSignal }} options
  */
-export async function startWranglerDev({ args, port, onLog = () => {}, readyPath = "/healthz" }) {
+export async function startWranglerDev({ args, port, onLog = () => {}, readyPath = "/healthz", signal }) {
   // Each instance gets its own inspector port, so several can run side by side.
   const inspector = ["--inspector-port", String(await freePort())];
   const child = spawn(process.execPath, [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false", ...inspector, ...args], {
@@ -56,7 +58,7 @@ export async function startWranglerDev({ args, port, onLog = () => {}, readyPath
     kill("SIGKILL");
   };
   try {
-    await waitForHealth(`http://127.0.0.1:${port}${readyPath}`, child, 90_000);
+    await waitForHealth(`http://127.0.0.1:${port}${readyPath}`, child, 90_000, signal);
   } catch (err) {
     await stop();
     throw err;

@@ -119,6 +119,23 @@ describe("npm start runs and stops as a whole", () => {
     expect(await portFree(run.kinesisPort)).toBe(true);
   }, 240_000);
 
+  it("SIGINT while wrangler is still booting stops it too (nothing is left behind)", async () => {
+    const port = await freePort();
+    const kinesisPort = await freePort();
+    const run = launch([process.execPath, "scripts/start.mjs"], { PORT: String(port), KINESIS_PORT: String(kinesisPort), DEV_VARS_FILE: devVarsFile(SECRETS) });
+    await until("wrangler's first output line", async () => run.out.text.includes("[wrangler]"), 60_000, () => run.out.text);
+    const pids = descendants(run.child.pid!);
+    startedPids.push(...pids);
+    expect(pids.some((p) => commandLine(p).includes("wrangler"))).toBe(true);
+    run.child.kill("SIGINT");
+    expect(await within(run.exited, 30_000, "npm start exiting on SIGINT during start-up")).toBe(0);
+    expect(run.out.text).toContain("SIGINT received during start-up");
+    expect(run.out.text).not.toContain("pipeline is running");
+    await until("the group to be gone", async () => [...pids, ...descendants(run.child.pid!)].every((p) => !alive(p)), 30_000, () => pids.filter(alive).map(commandLine).join("\n"));
+    expect(await portFree(port)).toBe(true);
+    expect(await portFree(kinesisPort)).toBe(true);
+  }, 120_000);
+
   it("exits non-zero and frees the ports when wrangler dies; SIGHUP stops a second run cleanly", async () => {
     const first = await startPipelineProcess([process.execPath, "scripts/start.mjs"]);
     const wrangler = first.pids.find((p) => commandLine(p).includes("wrangler.js") && !commandLine(p).includes("wrangler-dist"));
