@@ -15,7 +15,7 @@ import { measureFreshness } from "./lib/freshness.mjs";
 import { measureWebhook } from "./lib/webhook.mjs";
 import { measureWriters } from "./lib/writers.mjs";
 
-const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" } } });
+const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" }, connections: { type: "string", default: "16" } } });
 // `--only encode,webhook` runs some sections (for working on one); a full run is what results.json records.
 const SECTIONS = ["encode", "webhook", "freshness", "cost", "writers"];
 const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
@@ -25,6 +25,13 @@ if (unknown.length) {
   process.exit(2);
 }
 const want = (section) => !only || only.includes(section);
+// Webhook load: closed-loop connections. The signing guard holds each signed request for its
+// coalescing window, so 16 connections measure that latency; 128 saturate the CPU (docs/performance.md).
+const connections = Number(values.connections);
+if (!Number.isInteger(connections) || connections < 1 || connections > 1024) {
+  console.error(`--connections must be a whole number from 1 to 1024, got "${values.connections}"`);
+  process.exit(2);
+}
 const smoke = values.smoke;
 const plan = smoke
   ? { rows: 2_000, rounds: 1, seconds: 1, rate: 50, freshSeconds: 2 }
@@ -52,8 +59,8 @@ if (want("webhook") || want("freshness")) {
   const pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state });
   try {
     if (want("webhook")) {
-      step(`webhook: ${plan.rounds} A/B rounds of ${plan.seconds}s, ours vs no-op Worker`);
-      results.webhook = await measureWebhook({ pipelineUrl: pipeline.url, token: pipeline.token, port: await freePort(), rounds: plan.rounds, seconds: plan.seconds });
+      step(`webhook: ${plan.rounds} A/B rounds of ${plan.seconds}s at ${connections} connections, ours vs no-op Worker`);
+      results.webhook = await measureWebhook({ pipelineUrl: pipeline.url, token: pipeline.token, port: await freePort(), rounds: plan.rounds, seconds: plan.seconds, connections });
     }
     if (want("freshness")) {
       step(`freshness: ${plan.rate} events/s for ${plan.freshSeconds}s`);
