@@ -11,6 +11,8 @@ export const TEST_BINDINGS = {
   ADMIN_TOKEN: "test-admin-token",
   // Webhook tests run requests one after another; the packing test sets its own window.
   SIGNING_GUARD_COALESCE_MS: "0",
+  // Seconds per rate for test/workers/guard-cost.test.ts; empty skips that measurement.
+  GUARD_COST_SECONDS: process.env.GUARD_COST_SECONDS ?? "",
 };
 
 export default defineConfig({

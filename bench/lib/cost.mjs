@@ -9,7 +9,35 @@ export const PRICES = {
   kinesis_per_million_put_units: 0.014, // provisioned PUT payload unit (25 KB); shard-hours are a fixed monthly cost
   workers_logs_per_million_lines: 0.6, // beyond 20 M lines a month (Workers Paid)
   analytics_engine_per_million_points: 0.25, // beyond 10 M data points a month
+  // Durable Objects (developers.cloudflare.com/durable-objects/platform/pricing; not in anchors.md).
+  do_per_million_requests: 0.15, // one RPC per webhook
+  do_per_million_gb_s: 12.5, // 128 MB = 0.128 GB while a request is in flight
+  do_per_million_rows_written: 1.0,
+  do_storage_per_gb_month: 0.2,
 };
+
+/**
+ * The signing guard, measured on the real Durable Object at the default 250 ms window with
+ * Poisson arrivals, 60 s per rate (GUARD_COST_SECONDS=60 npx vitest run test/workers/guard-cost.test.ts
+ * --silent=false): rows written and in-flight wall time per event; 63.9 B stored per entry, kept 24 h.
+ */
+export const SIGNING_GUARD_MEASURED = [
+  { rate_per_s: 5, rows_written_per_event: 0.41, in_flight_s_per_event: 0.10321 },
+  { rate_per_s: 20, rows_written_per_event: 0.16, in_flight_s_per_event: 0.04029 },
+  { rate_per_s: 100, rows_written_per_event: 0.0382, in_flight_s_per_event: 0.00963 },
+];
+const GUARD_BYTES_PER_EVENT = 63.9;
+/** 20 events/s: about the most one shard holds for the full 24 h window (2 M keys). */
+const GUARD_LINE_RATE = 20;
+
+export function signingGuardPerMillion(m) {
+  const usd =
+    PRICES.do_per_million_requests +
+    m.rows_written_per_event * PRICES.do_per_million_rows_written +
+    m.in_flight_s_per_event * 0.128 * PRICES.do_per_million_gb_s +
+    ((GUARD_BYTES_PER_EVENT * 1e6) / 1e9) * PRICES.do_storage_per_gb_month / 30; // held one day
+  return { ...m, usd: +usd.toFixed(4) };
+}
 
 /**
  * @param {{ edgeCpuMs: number, consumerCpuMsPerEvent: number, forwardShare: number,
@@ -31,8 +59,10 @@ export function costPerMillion(m) {
     { item: "Kinesis PUT payload units (provisioned; shard-hours excluded)", usd: m.forwardShare * PRICES.kinesis_per_million_put_units },
     { item: `Workers Logs (${fmt(m.logLinesPerEvent ?? 0)} lines per event, past 20 M/month)`, usd: (m.logLinesPerEvent ?? 0) * PRICES.workers_logs_per_million_lines },
     { item: `Analytics Engine (${fmt(m.metricPointsPerEvent ?? 0)} points per event, past 10 M/month)`, usd: (m.metricPointsPerEvent ?? 0) * PRICES.analytics_engine_per_million_points },
+    { item: `Signing guard (Durable Object, measured at ${GUARD_LINE_RATE} events/s per shard)`, usd: signingGuardPerMillion(SIGNING_GUARD_MEASURED.find((g) => g.rate_per_s === GUARD_LINE_RATE)).usd },
   ].map((l) => ({ ...l, usd: +l.usd.toFixed(4) }));
-  return { usd_per_million_events: +lines.reduce((n, l) => n + l.usd, 0).toFixed(3), lines };
+  const signing_guard_by_rate = SIGNING_GUARD_MEASURED.map(signingGuardPerMillion);
+  return { usd_per_million_events: +lines.reduce((n, l) => n + l.usd, 0).toFixed(3), lines, signing_guard_by_rate };
 }
 
 const fmt = (n) => String(+n.toFixed(4));

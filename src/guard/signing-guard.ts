@@ -79,7 +79,17 @@ export class SigningGuard extends DurableObject<Env> {
   }
 
   private nextFlush(): Promise<void> {
-    this.flushed ??= new Promise((resolve) => setTimeout(() => resolve(this.flush()), coalesceMs(this.env)));
+    // A failed write (e.g. a row past SQLite's 2 MB) must reach every waiting check, which the
+    // Worker then answers 503 guard_unavailable; an exception left in the timer would hang them.
+    this.flushed ??= new Promise((resolve, reject) =>
+      setTimeout(() => {
+        try {
+          resolve(this.flush());
+        } catch (error) {
+          reject(error);
+        }
+      }, coalesceMs(this.env)),
+    );
     return this.flushed;
   }
 

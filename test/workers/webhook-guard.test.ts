@@ -110,6 +110,19 @@ describe("signing guard: a signing id is bound to its first body", () => {
     expect(verdicts[0]).toBe("different");
     expect(verdicts[1]).toBeGreaterThan(0);
   });
+
+  it("rejects every waiting check when the storage write fails, instead of leaving them hanging", async () => {
+    const outcome = await runInDurableObject(shards()[0]!, async (_instance, state) => {
+      const guard = new SigningGuard(state, { ...env, SIGNING_GUARD_COALESCE_MS: "10" });
+      await state.blockConcurrencyWhile(async () => {});
+      const failingSql = { exec: () => { throw new Error("string or blob too big"); } };
+      Object.assign(guard, { ctx: { ...state, storage: { sql: failingSql } } });
+      const checks = Array.from({ length: 3 }, async () => guard.bind(await hashOf(crypto.randomUUID()), "1".repeat(32)));
+      const settled = Promise.allSettled(checks).then((r) => r.map((c) => c.status));
+      return Promise.race([settled, scheduler.wait(5_000).then(() => "hung")]);
+    });
+    expect(outcome).toEqual(["rejected", "rejected", "rejected"]);
+  });
 });
 
 async function hashOf(text: string): Promise<string> {
@@ -126,6 +139,11 @@ describe("signing guard unavailable", () => {
     expect(response.headers.get("retry-after")).toBe("5");
     expect(json.error.code).toBe("guard_unavailable");
     expect(run.INGEST_QUEUE.sent).toHaveLength(0);
+  });
+
+  it.each([["unset", undefined], ["a typo", "opne"]])("fails closed when SIGNING_GUARD_FAILURE_MODE is %s", async (_, mode) => {
+    const { response } = await send(await signedHeaders(), JSON.stringify({ event: makeEvent() }), { SIGNING_GUARD: failing, SIGNING_GUARD_FAILURE_MODE: mode as Env["SIGNING_GUARD_FAILURE_MODE"] });
+    expect(response.status).toBe(503);
   });
 
   it("fails closed when the binding is missing", async () => {
