@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/lib/dev-vars.mjs";
 import { freePort } from "../../scripts/lib/free-port.mjs";
+import { ensureStream, kinesisClient, startKinesalite } from "../../scripts/lib/kinesis-local.mjs";
+import { until } from "./until";
 
 /** Runs `node scripts/<script> ...args` (no shell) without blocking this process's servers. */
 function run(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -122,5 +124,54 @@ describe("failures explain themselves and exit 1", () => {
     const { code, stderr } = await run("lake.mjs", ["query", "SELECT 1", "--lake", join(ROOT, "test", "fixtures", "no-such-lake")]);
     expect(code).toBe(1);
     expect(stderr).toContain("npm run lake -- pull");
+  });
+});
+
+describe("kinesis tail shows what reached the local stream", () => {
+  let kinesis: { endpoint: string; close: () => Promise<void> };
+  let call: (operation: string, body: unknown) => Promise<unknown>;
+  const stream = "cli-tail-test";
+  const put = (driver: string, n: number) =>
+    call("PutRecord", { StreamName: stream, PartitionKey: driver, Data: Buffer.from(JSON.stringify({ id: `evt-${n}`, user_id: driver })).toString("base64") });
+  beforeAll(async () => {
+    kinesis = await startKinesalite({ port: 0 });
+    call = kinesisClient(kinesis.endpoint);
+    await ensureStream(call, stream, 2);
+    for (let n = 1; n <= 3; n++) await put(`driver-${n}`, n);
+  });
+  afterAll(() => kinesis.close());
+
+  it("prints one JSON line per record (partition key and event), --limit keeps the last ones", async () => {
+    const all = await run("kinesis.mjs", ["tail", "--endpoint", kinesis.endpoint, "--stream", stream]);
+    expect(all.code).toBe(0);
+    const records = all.stdout.trim().split("\n").map((l) => JSON.parse(l) as { partitionKey: string; data: { id: string; user_id: string } });
+    expect(records.map((r) => r.data.id).sort()).toEqual(["evt-1", "evt-2", "evt-3"]);
+    for (const r of records) expect(r.partitionKey).toBe(r.data.user_id);
+    expect(all.stderr).toContain(`3 record(s) in ${stream}`);
+    const last = await run("kinesis.mjs", ["tail", "--endpoint", kinesis.endpoint, "--stream", stream, "--limit", "1"]);
+    expect(last.stdout.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("--follow prints records as they arrive and stops on SIGTERM with exit 0", async () => {
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "kinesis.mjs"), "tail", "--follow", "--limit", "1", "--endpoint", kinesis.endpoint, "--stream", stream], { cwd: ROOT });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      await until("the existing record", async () => stdout.includes("evt-"), 20_000, () => stdout);
+      await new Promise((r) => setTimeout(r, 1500)); // past the LATEST iterators' creation
+      await put("driver-9", 9);
+      await until("the new record", async () => stdout.includes('"evt-9"'), 20_000, () => stdout);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("an unknown stream → exit 1 naming it", async () => {
+    const { code, stderr } = await run("kinesis.mjs", ["tail", "--endpoint", kinesis.endpoint, "--stream", "no-such-stream"]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('no stream "no-such-stream"');
   });
 });
