@@ -67,5 +67,7 @@ try {
   }
   fail(`could not start the pipeline: ${err.message}`, "fix .dev.vars or the port, then run `npm start` again");
 }
+// A signal in the moment between wrangler answering and `pipeline` being set only aborted.
+if (startup.signal.aborted) await shutdown(startup.signal.reason, 0);
 console.log(startBanner(pipeline));
 pipeline.exited.then(({ code, signal }) => shutdown(`wrangler dev exited unexpectedly (${signal ?? `code ${code}`})`, 1));
