@@ -11,20 +11,22 @@ export const PRICES = {
   analytics_engine_per_million_points: 0.25, // beyond 10 M data points a month
   // Durable Objects (developers.cloudflare.com/durable-objects/platform/pricing; not in anchors.md).
   do_per_million_requests: 0.15, // one RPC per webhook
-  do_per_million_gb_s: 12.5, // 128 MB = 0.128 GB while a request is in flight
+  do_per_million_gb_s: 12.5, // 128 MB = 0.128 GB while the object is active
   do_per_million_rows_written: 1.0,
   do_storage_per_gb_month: 0.2,
 };
 
 /**
- * The signing guard, measured on the real Durable Object at the default 250 ms window with
- * Poisson arrivals, 60 s per rate (GUARD_COST_SECONDS=60 npx vitest run test/workers/guard-cost.test.ts
- * --silent=false): rows written and in-flight wall time per event; 63.9 B stored per entry, kept 24 h.
+ * The signing guard, measured on the real Durable Object at the default 1 s window with Poisson
+ * arrivals, 60 s per rate (GUARD_COST_SECONDS=60 npx vitest run test/workers/guard-cost.test.ts
+ * --silent=false): rows written per event, and wall time the object was active per event (checks
+ * in flight or a write pending; the whole run, so an upper bound of billed duration). Checks are
+ * answered at once (in flight about 0.1 ms each). 63.9 B stored per entry, kept 24 h.
  */
 export const SIGNING_GUARD_MEASURED = [
-  { rate_per_s: 5, rows_written_per_event: 0.41, in_flight_s_per_event: 0.10321 },
-  { rate_per_s: 20, rows_written_per_event: 0.16, in_flight_s_per_event: 0.04029 },
-  { rate_per_s: 100, rows_written_per_event: 0.0382, in_flight_s_per_event: 0.00963 },
+  { rate_per_s: 5, rows_written_per_event: 0.1533, active_s_per_event: 0.18957 },
+  { rate_per_s: 20, rows_written_per_event: 0.0458, active_s_per_event: 0.04824 },
+  { rate_per_s: 100, rows_written_per_event: 0.01, active_s_per_event: 0.01011 },
 ];
 const GUARD_BYTES_PER_EVENT = 63.9;
 /** 20 events/s: about the most one shard holds for the full 24 h window (2 M keys). */
@@ -34,7 +36,7 @@ export function signingGuardPerMillion(m) {
   const usd =
     PRICES.do_per_million_requests +
     m.rows_written_per_event * PRICES.do_per_million_rows_written +
-    m.in_flight_s_per_event * 0.128 * PRICES.do_per_million_gb_s +
+    m.active_s_per_event * 0.128 * PRICES.do_per_million_gb_s +
     ((GUARD_BYTES_PER_EVENT * 1e6) / 1e9) * PRICES.do_storage_per_gb_month / 30; // held one day
   return { ...m, usd: +usd.toFixed(4) };
 }

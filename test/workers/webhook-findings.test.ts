@@ -46,9 +46,10 @@ describe("request logs", () => {
     vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.join(" ")));
     const headers = await signedHeaders();
     const event = makeEvent();
-    expect((await send(headers, JSON.stringify({ event }))).status).toBe(202);
-    expect((await send(headers, JSON.stringify({ event: makeEvent() }))).status).toBe(401);
-    expect((await send({ ...headers, "x-radar-signature": "0".repeat(40) }, JSON.stringify({ event }))).status).toBe(401);
+    const everyLine = { LOG_SUCCESS_SAMPLE_RATE: "1" }; // successes are sampled; log this one
+    expect((await send(headers, JSON.stringify({ event }), everyLine)).status).toBe(202);
+    expect((await send(headers, JSON.stringify({ event: makeEvent() }), everyLine)).status).toBe(401);
+    expect((await send({ ...headers, "x-radar-signature": "0".repeat(40) }, JSON.stringify({ event }), everyLine)).status).toBe(401);
     expect(lines).toHaveLength(3);
     const secrets = [headers["x-radar-signature"]!, headers["x-radar-signing-id"]!, DEV_TOKEN, SECOND_TOKEN, event._id as string, "0".repeat(40)];
     for (const secret of secrets) expect(lines.join("\n")).not.toContain(secret);
