@@ -123,11 +123,12 @@ describe("npm start runs and stops as a whole", () => {
     const port = await freePort();
     const kinesisPort = await freePort();
     const run = launch([process.execPath, "scripts/start.mjs"], { PORT: String(port), KINESIS_PORT: String(kinesisPort), DEV_VARS_FILE: devVarsFile(SECRETS) });
-    await until("wrangler's first output line", async () => run.out.text.includes("[wrangler]"), 60_000, () => run.out.text);
-    const pids = descendants(run.child.pid!);
-    startedPids.push(...pids);
-    expect(pids.some((p) => commandLine(p).includes("wrangler"))).toBe(true);
+    // Signal as soon as the wrangler process exists, seconds before it can answer (waiting for its
+    // first output line raced its readiness on an idle machine).
+    let pids: number[] = [];
+    await until("wrangler to be spawned", async () => (pids = descendants(run.child.pid!)).some((p) => commandLine(p).includes("wrangler")), 60_000, () => run.out.text);
     run.child.kill("SIGINT");
+    startedPids.push(...pids);
     expect(await within(run.exited, 30_000, "npm start exiting on SIGINT during start-up")).toBe(0);
     expect(run.out.text).toContain("SIGINT received during start-up");
     expect(run.out.text).not.toContain("pipeline is running");
