@@ -11,10 +11,16 @@ export const TEST_BINDINGS = {
   ADMIN_TOKEN: "test-admin-token",
   // Webhook tests run requests one after another; the packing test sets its own window.
   SIGNING_GUARD_COALESCE_MS: "0",
+  // Seconds per rate for test/workers/guard-cost.test.ts; empty skips that measurement.
+  GUARD_COST_SECONDS: process.env.GUARD_COST_SECONDS ?? "",
 };
 
 export default defineConfig({
   test: {
+    // Quiet runs: console output only from failing tests (as a root option: per project it is
+    // ignored), and the dot reporter's summary; `npx vitest run --reporter default` lists every test.
+    silent: "passed-only",
+    reporters: ["dot"],
     projects: [
       {
         plugins: [
@@ -28,7 +34,7 @@ export default defineConfig({
         ],
         // Every signed webhook now waits for a durable signing-guard write, so request-heavy
         // property tests need more than vitest's default 5 s on a shared CPU.
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"], silent: "passed-only", testTimeout: 30_000 },
+        test: { name: "workers", include: ["test/workers/**/*.test.ts"], testTimeout: 30_000 },
       },
       {
         test: {

@@ -1,15 +1,29 @@
 #!/usr/bin/env node
-// npm run lake -- pull [--out lake] [--persist .wrangler/state/v3]
-// npm run lake -- query "SQL" [--lake lake]
-// npm run analytics [-- --lake lake]       (pulls the local bucket, then runs analytics/*.sql)
+// npm run lake -- pull|query, npm run analytics: the local lake through DuckDB.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { fail, parseCli, usageError } from "./lib/cli.mjs";
 import { ROOT } from "./lib/dev-vars.mjs";
 import { formatTable, openLake, queryTable } from "./lib/lake-duckdb.mjs";
 import { pullLake } from "./lib/lake-pull.mjs";
 
-const { positionals, values } = parseArgs({
+const { positionals, values } = parseCli({
+  help: `
+usage: npm run lake -- pull [--out DIR] [--persist DIR]
+       npm run lake -- query "SQL" [--lake DIR]
+       npm run analytics [-- --lake DIR]
+
+pull       copies the local R2 bucket (npm start's .wrangler/state) into DIR, mirroring deletions
+query      runs DuckDB SQL over DIR; views milk_events (deduplicated) and milk_events_raw
+analytics  pulls, then runs every analytics/*.sql
+
+options:
+  --out DIR       pull target (default ./lake)
+  --lake DIR      lake folder to query (default ./lake)
+  --persist DIR   wrangler dev state (default ./.wrangler/state/v3)
+
+example:
+  npm run lake -- query "SELECT event_type, count(*) FROM milk_events GROUP BY 1"`,
   allowPositionals: true,
   options: {
     out: { type: "string", default: join(ROOT, "lake") },
@@ -17,7 +31,14 @@ const { positionals, values } = parseArgs({
     persist: { type: "string", default: join(ROOT, ".wrangler", "state", "v3") },
   },
 });
-const [command, sql] = positionals;
+const [command, sql, ...extra] = positionals;
+if (!["pull", "query", "analytics"].includes(command)) usageError(command ? `unknown command "${command}"` : "a command is needed: pull, query or analytics");
+if (command === "query" && !sql?.trim()) usageError('query needs SQL, e.g. npm run lake -- query "SELECT count(*) FROM milk_events"');
+if ((command !== "query" && sql !== undefined) || extra.length) usageError(`unexpected argument "${command === "query" ? extra[0] : sql}"`);
+
+function hasParquet(lake) {
+  return existsSync(join(lake, "locations")) && readdirSync(join(lake, "locations"), { recursive: true }).some((f) => String(f).endsWith(".parquet"));
+}
 
 async function runAnalytics(lake) {
   const dir = join(ROOT, "analytics");
@@ -34,26 +55,26 @@ async function runAnalytics(lake) {
   }
 }
 
+async function pull() {
+  const stats = await pullLake({ out: values.out, persist: values.persist });
+  console.log(`Pulled ${stats.copied} new objects (${stats.bytes} bytes), ${stats.skipped} already present, ${stats.removed} removed (replaced by a rebuild), into ${values.out}`);
+}
+
 try {
-  if (command === "pull") {
-    const stats = await pullLake({ out: values.out, persist: values.persist });
-    console.log(`Pulled ${stats.copied} new objects (${stats.bytes} bytes), ${stats.skipped} already present, ${stats.removed} removed (replaced by a rebuild), into ${values.out}`);
-  } else if (command === "query" && sql) {
-    const { db, close } = await openLake(values.lake);
-    console.log(formatTable(await queryTable(db, sql)));
-    close();
-  } else if (command === "analytics") {
-    // Refresh the local copy first, so `npm run analytics` right after a simulation sees it.
-    if (existsSync(values.persist) && values.lake === values.out) {
-      const stats = await pullLake({ out: values.out, persist: values.persist });
-      console.log(`Pulled ${stats.copied} new objects from the local bucket into ${values.out}`);
-    }
-    await runAnalytics(values.lake);
-  } else {
-    console.error('usage: npm run lake -- pull [--out DIR] | npm run lake -- query "SQL" [--lake DIR] | npm run analytics');
-    process.exit(2);
+  if (command === "pull") await pull();
+  else if (command === "analytics" && values.lake === values.out) await pull(); // right after a simulation, see it
+  const lake = values.lake;
+  if (command !== "pull" && !hasParquet(lake)) {
+    fail(`no Parquet files under ${join(lake, "locations")}`, command === "analytics" ? "the local bucket is empty: run `npm start`, then `npm run simulate`, then this again" : "run `npm run lake -- pull` first (after `npm start` and `npm run simulate`)");
   }
+  if (command === "query") {
+    const { db, close } = await openLake(lake);
+    try {
+      console.log(formatTable(await queryTable(db, sql)));
+    } finally {
+      close();
+    }
+  } else if (command === "analytics") await runAnalytics(lake);
 } catch (err) {
-  console.error(`error: ${err.message}`);
-  process.exit(1);
+  fail(err.message, /Parser Error|Catalog Error|Binder Error/.test(err.message) ? "check the SQL; the views are milk_events and milk_events_raw" : undefined);
 }

@@ -1,43 +1,73 @@
 #!/usr/bin/env node
 // `npm start`: the whole pipeline on embedded defaults. PORT and KINESIS_PORT override the ports.
+import { fail, parseCli } from "./lib/cli.mjs";
 import { ensureDevVars } from "./lib/dev-vars.mjs";
+import { assertPortFree } from "./lib/free-port.mjs";
 import { startPipeline } from "./lib/local-pipeline.mjs";
+import { startBanner } from "./lib/start-banner.mjs";
 
-const port = Number(process.env.PORT ?? 8787);
-const kinesisPort = Number(process.env.KINESIS_PORT ?? 4567);
+parseCli({
+  help: `
+usage: npm start [-- --help]
 
-const devVars = ensureDevVars();
-if (devVars.created) console.log("Created .dev.vars from .dev.vars.example (local, harmless values).");
+Runs the whole pipeline locally: wrangler dev (Worker, local Queues and R2 persisted under
+.wrangler/state) and kinesalite (an in-memory Kinesis). Stops everything on Ctrl-C, SIGTERM or
+SIGHUP; exits non-zero if wrangler dev dies.
 
-const pipeline = await startPipeline({ port, kinesisPort, onLog: (line) => console.log(`[wrangler] ${line}`) }).catch((err) => {
-  console.error(`Could not start the pipeline: ${err.message}`);
-  process.exit(1);
+Environment:
+  PORT          webhook port (default 8787)
+  KINESIS_PORT  local Kinesis port (default 4567)
+Secrets come from .dev.vars (created from .dev.vars.example on first run).
+
+example:
+  PORT=8788 KINESIS_PORT=4568 npm start`,
 });
 
-console.log(`
-Milk telemetry pipeline is running.
-  Webhook:     POST ${pipeline.url}/webhooks/radar
-  Health:      GET  ${pipeline.url}/healthz
-  Dev token:   ${pipeline.token}  (from .dev.vars)
-  Kinesis:     ${pipeline.kinesis.endpoint}  stream "${pipeline.streamName}" (kinesalite, in memory)
-  Lake (R2):   local, persisted under .wrangler/state
+function portFromEnv(variable, fallback) {
+  const text = process.env[variable] ?? String(fallback);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535) fail(`${variable} must be a port number from 1 to 65535, got "${text}"`);
+  return Number(text);
+}
+const port = portFromEnv("PORT", 8787);
+const kinesisPort = portFromEnv("KINESIS_PORT", 4567);
 
-Try it:
-  curl -i -X POST ${pipeline.url}/webhooks/radar \\
-    -H 'Content-Type: application/json' \\
-    -H 'X-Radar-Signing-Id: 6f1d2c3b-9a8e-4b7c-8d6e-5f4a3b2c1d0e' \\
-    -H 'X-Radar-Signature: faf090039c3bae4aebc6d049d8602f1d5cd797f3' \\
-    -d '{"event":{"_id":"demo-1","type":"user.entered_geofence","createdAt":"2024-03-05T14:09:49.871Z","location":{"type":"Point","coordinates":[-119.4339,36.22751]},"user":{"_id":"driver-1"},"geofence":{"tag":"farm","externalId":"farm-1183"}}}'
+if (ensureDevVars().created) console.log("Created .dev.vars from .dev.vars.example (local, harmless values).");
+try {
+  await assertPortFree(port, "PORT");
+  await assertPortFree(kinesisPort, "KINESIS_PORT");
+} catch (err) {
+  fail(err.message);
+}
 
-Press Ctrl-C to stop.`);
-
+// A signal during start-up (wrangler takes seconds to boot) aborts it; start-up stops what it began.
+const startup = new AbortController();
+let pipeline;
 let stopping = false;
-async function shutdown(signal) {
+async function shutdown(reason, code) {
   if (stopping) return;
   stopping = true;
-  console.log(`\n${signal} received, stopping wrangler dev and kinesalite...`);
+  console.log(`\n${reason}, stopping wrangler dev and kinesalite...`);
   await pipeline.stop();
-  process.exit(0);
+  process.exit(code);
 }
-process.on("SIGINT", () => shutdown("SIGINT"));
-process.on("SIGTERM", () => shutdown("SIGTERM"));
+const stopFor = (reason, code) => (pipeline ? shutdown(reason, code) : startup.abort(reason));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stopFor(`${signal} received`, 0));
+// `npm start` runs us under npm and sh; when either is killed (kill <npm pid>, a process manager),
+// we are re-parented, and stop too instead of leaving wrangler, workerd and kinesalite behind.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && stopFor("parent process exited", 1), 500).unref();
+
+// Every success is logged locally, so each request shows up below; production samples them.
+try {
+  pipeline = await startPipeline({ port, kinesisPort, vars: { LOG_SUCCESS_SAMPLE_RATE: "1" }, onLog: (line) => console.log(`[wrangler] ${line}`), signal: startup.signal });
+} catch (err) {
+  if (startup.signal.aborted) {
+    console.log(`\n${startup.signal.reason} during start-up; stopped what had started.`);
+    process.exit(0);
+  }
+  fail(`could not start the pipeline: ${err.message}`, "fix .dev.vars or the port, then run `npm start` again");
+}
+// A signal in the moment between wrangler answering and `pipeline` being set only aborted.
+if (startup.signal.aborted) await shutdown(startup.signal.reason, 0);
+console.log(startBanner(pipeline));
+pipeline.exited.then(({ code, signal }) => shutdown(`wrangler dev exited unexpectedly (${signal ?? `code ${code}`})`, 1));

@@ -20,11 +20,13 @@ BEGIN
 END;
 $$;
 
--- Twenty past each hour: the Worker's cron rolls the previous hour into one file at :15
--- (src/compaction.ts). Files it replaces that an earlier run already loaded come back as
+-- Twenty past each hour: the Worker's cron compacts closed hours at :15 (src/lake/; estimated
+-- 2.5 min for a 2 M-event hour). Files it replaces that an earlier run already loaded come back as
 -- duplicate rows in locations_raw; the staging view keeps one row per id.
+-- <WAREHOUSE>: a warehouse the task owner's role has USAGE on; resuming the task needs
+-- EXECUTE TASK on the account (docs/deploy.md, step 7).
 CREATE OR REPLACE TASK load_milk_lake_hourly
-  WAREHOUSE = COMPUTE_WH
+  WAREHOUSE = <WAREHOUSE>
   SCHEDULE = 'USING CRON 20 * * * * UTC'
 AS
   CALL load_milk_lake();

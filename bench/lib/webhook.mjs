@@ -7,14 +7,15 @@ import { startWranglerDev } from "../../scripts/lib/local-pipeline.mjs";
 import { radarSignature } from "../../scripts/lib/simulator.mjs";
 
 function signedRequestFactory(token) {
-  const signingId = "bench-signing-id";
-  const headers = { "content-type": "application/json", "x-radar-signing-id": signingId, "x-radar-signature": radarSignature(token, signingId) };
   let n = 0;
-  // A fresh event id per request, as real traffic: the lake writer cannot collapse them.
-  const body = () =>
-    JSON.stringify({
+  // A fresh event id and signing id per request, as real traffic: the lake writer cannot collapse
+  // them, and the signing guard (src/guard/) refuses a signing id reused with another body.
+  return () => {
+    const id = `bench-${process.pid}-${++n}`;
+    const headers = { "content-type": "application/json", "x-radar-signing-id": id, "x-radar-signature": radarSignature(token, id) };
+    const body = JSON.stringify({
       event: {
-        _id: `bench-${process.pid}-${++n}`,
+        _id: id,
         type: "user.updated_trip",
         createdAt: new Date().toISOString(),
         location: { type: "Point", coordinates: [-119.2871, 36.0652] },
@@ -22,7 +23,8 @@ function signedRequestFactory(token) {
         user: { _id: "65e70f3b2a9d4c0019b8e2aa", userId: "drv-4471", trip: { _id: "65e734f08c1f3b0021d4c002", metadata: { route_session_type: "RawMilk" } } },
       },
     });
-  return { headers, body };
+    return { headers, body };
+  };
 }
 
 async function load(url, path, factory, seconds, connections) {
@@ -31,8 +33,7 @@ async function load(url, path, factory, seconds, connections) {
     method: "POST",
     connections,
     duration: seconds,
-    headers: factory.headers,
-    requests: [{ setupRequest: (req) => ({ ...req, body: factory.body() }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, ...factory() }) }],
   });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
@@ -44,6 +45,7 @@ export async function measureWebhook({ pipelineUrl, token, port, rounds, seconds
   const ours = [];
   const reference = [];
   const logging = [];
+  const sending = [];
   try {
     await load(pipelineUrl, "/webhooks/radar", factory, 1, connections); // warm-up
     await load(noop.url, "/webhooks/radar", factory, 1, connections);
@@ -51,6 +53,7 @@ export async function measureWebhook({ pipelineUrl, token, port, rounds, seconds
       ours.push(await load(pipelineUrl, "/webhooks/radar", factory, seconds, connections));
       reference.push(await load(noop.url, "/webhooks/radar", factory, seconds, connections));
       logging.push(await load(noop.url, "/webhooks/radar?log=1", factory, seconds, connections));
+      sending.push(await load(noop.url, "/webhooks/radar?send=1", factory, seconds, connections));
     }
   } finally {
     await noop.stop();
@@ -59,6 +62,7 @@ export async function measureWebhook({ pipelineUrl, token, port, rounds, seconds
   const rps = mean(ours.map((r) => r.rps));
   const noopRps = mean(reference.map((r) => r.rps));
   const loggingRps = mean(logging.map((r) => r.rps));
+  const sendingRps = mean(sending.map((r) => r.rps));
   return {
     rps: Math.round(rps),
     noop_rps: Math.round(noopRps),
@@ -69,6 +73,9 @@ export async function measureWebhook({ pipelineUrl, token, port, rounds, seconds
     // The same no-op plus one console.log per request, as ours logs: isolates the log transport cost.
     noop_with_log_rps: Math.round(loggingRps),
     ratio_vs_noop_with_log: +(rps / loggingRps).toFixed(3),
+    // The same no-op plus one awaited queue send: the floor for any Worker that must enqueue before 202.
+    noop_with_send_rps: Math.round(sendingRps),
+    ratio_vs_noop_with_send: +(rps / sendingRps).toFixed(3),
     non2xx: ours.reduce((n, r) => n + r.non2xx + r.errors, 0),
     rounds,
     seconds_per_round: seconds,

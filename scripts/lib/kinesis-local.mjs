@@ -62,12 +62,38 @@ export async function readAllRecords(call, streamName) {
     let { ShardIterator: iterator } = await call("GetShardIterator", { StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" });
     for (let page = 0; iterator && page < 1000; page++) {
       const out = await call("GetRecords", { ShardIterator: iterator, Limit: 10000 });
-      for (const r of out.Records) {
-        records.push({ shardId: shard.ShardId, partitionKey: r.PartitionKey, data: JSON.parse(Buffer.from(r.Data, "base64").toString("utf8")) });
-      }
+      for (const r of out.Records) records.push(toRecord(shard.ShardId, r));
       if (out.Records.length === 0 || out.MillisBehindLatest === 0) break;
       iterator = out.NextShardIterator;
     }
   }
   return records;
+}
+
+/**
+ * Prints-as-it-goes reader: the last `limit` records already in the stream, then (with `follow`)
+ * new ones every second until `signal` aborts. Records: { shardId, partitionKey, sequenceNumber, data }.
+ */
+export async function followRecords(call, streamName, { follow = false, limit = Infinity, signal, onRecord }) {
+  const existing = await readAllRecords(call, streamName);
+  for (const r of existing.slice(Math.max(0, existing.length - limit))) onRecord(r);
+  if (!follow) return;
+  const { StreamDescription } = await call("DescribeStream", { StreamName: streamName });
+  const iterators = new Map();
+  for (const shard of StreamDescription.Shards) {
+    const { ShardIterator } = await call("GetShardIterator", { StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: "LATEST" });
+    iterators.set(shard.ShardId, ShardIterator);
+  }
+  while (!signal?.aborted) {
+    for (const [shardId, iterator] of iterators) {
+      const out = await call("GetRecords", { ShardIterator: iterator, Limit: 10000 });
+      for (const r of out.Records) onRecord(toRecord(shardId, r));
+      iterators.set(shardId, out.NextShardIterator);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+function toRecord(shardId, r) {
+  return { shardId, partitionKey: r.PartitionKey, sequenceNumber: r.SequenceNumber, data: JSON.parse(Buffer.from(r.Data, "base64").toString("utf8")) };
 }

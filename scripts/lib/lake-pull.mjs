@@ -1,12 +1,30 @@
 // Copies the local R2 bucket (wrangler dev's persisted state) into a folder, keys kept.
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { getPlatformProxy } from "wrangler";
 import { ROOT } from "./dev-vars.mjs";
 
+/**
+ * A config with only the lake bucket: the full wrangler.toml makes getPlatformProxy warn about
+ * secrets (twice) and start queues the pull does not need.
+ */
+function writeBucketOnlyConfig() {
+  const bucket = readFileSync(join(ROOT, "wrangler.toml"), "utf8").match(/^bucket_name\s*=\s*"([^"]+)"/m)?.[1] ?? "milk-lake";
+  const dir = mkdtempSync(join(tmpdir(), "milk-lake-pull-"));
+  const config = join(dir, "wrangler.toml");
+  writeFileSync(config, `name = "milk-lake-pull"\ncompatibility_date = "2026-04-20"\n\n[[r2_buckets]]\nbinding = "LAKE_BUCKET"\nbucket_name = ${JSON.stringify(bucket)}\n`);
+  return { config, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** Uses wrangler's getPlatformProxy on the same persisted state, never miniflare's private files. */
 export async function pullLake({ out = join(ROOT, "lake"), persist = join(ROOT, ".wrangler", "state", "v3"), prefix = "" } = {}) {
-  const proxy = await getPlatformProxy({ configPath: join(ROOT, "wrangler.toml"), persist: { path: persist } });
+  if (!existsSync(persist)) throw new Error(`no local lake at ${persist}; run \`npm start\` and \`npm run simulate\` first`);
+  const bucketConfig = writeBucketOnlyConfig();
+  const proxy = await getPlatformProxy({ configPath: bucketConfig.config, persist: { path: persist } }).catch((err) => {
+    bucketConfig.remove();
+    throw err;
+  });
   const stats = { listed: 0, copied: 0, skipped: 0, removed: 0, bytes: 0 };
   const keys = new Set();
   try {
@@ -34,6 +52,7 @@ export async function pullLake({ out = join(ROOT, "lake"), persist = join(ROOT, 
     } while (cursor);
   } finally {
     await proxy.dispose();
+    bucketConfig.remove();
   }
   stats.removed = removeStale(out, prefix, keys);
   return stats;

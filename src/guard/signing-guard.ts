@@ -2,12 +2,16 @@ import { DurableObject } from "cloudflare:workers";
 import { MinuteIndex, WINDOW_MINUTES, findInPacked, packEntries, type Verdict } from "./guard-index";
 
 /**
- * Checks arriving within this window (SIGNING_GUARD_COALESCE_MS) share one storage write (group
- * commit): a SQLite row written costs $1.00 per million, so one row per event would cost more than
- * everything else the guard does. Every caller still waits until its entry is durable.
+ * Bindings made within this window (SIGNING_GUARD_COALESCE_MS) share one storage write: a SQLite
+ * row written costs $1.00 per million, so one row per event would cost more than everything else
+ * the guard does. Checks are answered from memory at once and never wait for the window (a wait
+ * held every webhook for the window and cut its throughput per connection to a fifth); the price is
+ * that bindings of the last window are lost if the object dies before writing them (docs/security.md).
  */
-export const DEFAULT_COALESCE_MS = 250;
+export const DEFAULT_COALESCE_MS = 1_000;
 const MAX_COALESCE_MS = 2_000;
+/** After a failed write the guard refuses checks (fail closed) and retries at this pace. */
+const RETRY_MS = 1_000;
 
 function coalesceMs(env: Env): number {
   const ms = Number(env.SIGNING_GUARD_COALESCE_MS ?? DEFAULT_COALESCE_MS);
@@ -26,6 +30,9 @@ export interface GuardStats {
   entries: number;
   evicted: number;
   flushes: number;
+  failedFlushes: number;
+  /** Bindings answered but not yet written. */
+  pending: number;
   rowsWritten: number;
 }
 
@@ -35,8 +42,9 @@ const minuteNow = () => Math.floor(Date.now() / 60_000);
 export class SigningGuard extends DurableObject<Env> {
   private readonly index = new MinuteIndex();
   private pending = new Map<string, string>();
-  private flushed: Promise<void> | undefined;
-  private readonly stats = { flushes: 0, rowsWritten: 0 };
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private failure: unknown;
+  private readonly stats = { flushes: 0, rowsWritten: 0, failedFlushes: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -46,17 +54,17 @@ export class SigningGuard extends DurableObject<Env> {
 
   /** Binds `idHash` to `bodyHash` on first sight; afterwards says whether the body matches. */
   async bind(idHash: string, bodyHash: string): Promise<Verdict> {
-    const pendingBody = this.pending.get(idHash);
-    const bound = pendingBody ?? this.lookup(idHash);
-    if (bound === undefined) this.pending.set(idHash, bodyHash);
-    // A pending binding is not durable yet: answer only once it is.
-    if (bound === undefined || pendingBody !== undefined) await this.nextFlush();
-    if (bound === undefined) return "new";
-    return bound === bodyHash ? "same" : "different";
+    // Storage is failing: refuse rather than bind in memory only (the Worker answers 503).
+    if (this.failure !== undefined) throw new Error("signing guard storage unavailable", { cause: this.failure });
+    const bound = this.pending.get(idHash) ?? this.lookup(idHash);
+    if (bound !== undefined) return bound === bodyHash ? "same" : "different";
+    this.pending.set(idHash, bodyHash);
+    this.timer ??= setTimeout(() => this.flushPending(), coalesceMs(this.env));
+    return "new";
   }
 
   getStats(): GuardStats {
-    return { ...this.stats, entries: this.index.size, evicted: this.index.evicted };
+    return { ...this.stats, entries: this.index.size, evicted: this.index.evicted, pending: this.pending.size };
   }
 
   private load(): void {
@@ -78,20 +86,28 @@ export class SigningGuard extends DurableObject<Env> {
     return undefined;
   }
 
-  private nextFlush(): Promise<void> {
-    this.flushed ??= new Promise((resolve) => setTimeout(() => resolve(this.flush()), coalesceMs(this.env)));
-    return this.flushed;
+  private flushPending(): void {
+    this.timer = undefined;
+    try {
+      this.flush();
+      this.failure = undefined;
+    } catch (error) {
+      // Entries stay pending and are written by the retry; until then checks fail closed.
+      this.failure = error;
+      this.stats.failedFlushes++;
+      console.error(JSON.stringify({ msg: "signing guard write failed", pending: this.pending.size, error: String(error) }));
+      this.timer = setTimeout(() => this.flushPending(), RETRY_MS);
+    }
   }
 
-  /** One row write for every entry gathered in the window; the output gate holds replies until it is durable. */
+  /** One row write for every entry gathered in the window. */
   private flush(): void {
     const entries = this.pending;
-    this.pending = new Map();
-    this.flushed = undefined;
     const minute = minuteNow();
     const packed = packEntries([...entries].map(([idHash, bodyHash]) => ({ idHash, bodyHash })));
     const cursor = this.ctx.storage.sql.exec(APPEND, minute % SLOT_COUNT, minute, packed);
     cursor.toArray();
+    this.pending = new Map();
     for (const idHash of entries.keys()) this.index.add(idHash, minute);
     this.index.expire(minute);
     this.stats.flushes++;

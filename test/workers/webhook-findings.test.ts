@@ -6,7 +6,7 @@ import { MinuteIndex, WINDOW_MINUTES, findInPacked, packEntries } from "../../sr
 import { partitionKeyOf, truncateWellFormed } from "../../src/normalize/geofence-event";
 import type { LocationRecord } from "../../src/normalize/location-record";
 import { testEnv } from "../fixtures/queues";
-import { DEV_TOKEN, hmacSha1, makeEvent, signedHeaders, toHex } from "../fixtures/webhook";
+import { DEV_TOKEN, SECOND_TOKEN, hmacSha1, makeEvent, signedHeaders, toHex } from "../fixtures/webhook";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -37,6 +37,22 @@ describe("client abort mid-body", () => {
     expect(json.error.code).toBe("body_incomplete");
     expect(run.INGEST_QUEUE.sent).toHaveLength(0);
     expect(errors).not.toHaveBeenCalled();
+  });
+});
+
+describe("request logs", () => {
+  it("carry neither the signature, the signing id, a token nor the body, for accepted and refused requests", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.join(" ")));
+    const headers = await signedHeaders();
+    const event = makeEvent();
+    const everyLine = { LOG_SUCCESS_SAMPLE_RATE: "1" }; // successes are sampled; log this one
+    expect((await send(headers, JSON.stringify({ event }), everyLine)).status).toBe(202);
+    expect((await send(headers, JSON.stringify({ event: makeEvent() }), everyLine)).status).toBe(401);
+    expect((await send({ ...headers, "x-radar-signature": "0".repeat(40) }, JSON.stringify({ event }), everyLine)).status).toBe(401);
+    expect(lines).toHaveLength(3);
+    const secrets = [headers["x-radar-signature"]!, headers["x-radar-signing-id"]!, DEV_TOKEN, SECOND_TOKEN, event._id as string, "0".repeat(40)];
+    for (const secret of secrets) expect(lines.join("\n")).not.toContain(secret);
   });
 });
 

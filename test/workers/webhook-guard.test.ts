@@ -24,6 +24,16 @@ const sumStats = async () => (await Promise.all(shards().map((s) => s.getStats()
 
 const STREAM_EVENTS = 60;
 
+/** Checks are answered before their write: wait until a shard has written everything it answered. */
+async function settledStats() {
+  for (let i = 0; i < 200; i++) {
+    const all = await Promise.all(shards().map((s) => s.getStats()));
+    if (all.every((s) => s.pending === 0)) return sumStats();
+    await scheduler.wait(10);
+  }
+  throw new Error("guard never wrote its pending bindings");
+}
+
 describe("signing guard: a signing id is bound to its first body", () => {
   it("accepts Radar's re-delivery (same pair, same body) again with 202", async () => {
     const headers = await signedHeaders();
@@ -61,11 +71,11 @@ describe("signing guard: a signing id is bound to its first body", () => {
   });
 
   it("writes exactly one SQLite row per flush on the webhook path", async () => {
-    const before = await sumStats();
+    const before = await settledStats();
     const statuses = await Promise.all(
       Array.from({ length: 40 }, async () => (await send(await signedHeaders(), JSON.stringify({ event: makeEvent() }))).response.status),
     );
-    const after = await sumStats();
+    const after = await settledStats();
     expect(statuses.every((s) => s === 202)).toBe(true);
     expect(after.flushes - before.flushes).toBeGreaterThan(0);
     expect(after.rowsWritten - before.rowsWritten).toBe(after.flushes - before.flushes);
@@ -77,12 +87,13 @@ describe("signing guard: a signing id is bound to its first body", () => {
       const ids = await Promise.all(Array.from({ length: 50 }, () => hashOf(crypto.randomUUID())));
       const verdicts = await Promise.all(ids.map((id) => guard.bind(id, "1".repeat(32))));
       const replays = await Promise.all(ids.slice(0, 5).map((id) => guard.bind(id, "2".repeat(32))));
+      await scheduler.wait(300);
       return { verdicts: new Set(verdicts), replays: new Set(replays), ...guard.getStats() };
     });
     expect(stats).toMatchObject({ verdicts: new Set(["new"]), replays: new Set(["different"]), flushes: 1, rowsWritten: 1 });
   });
 
-  it("packs a steady 20 events/s stream at the default 250 ms window into several events per row", async () => {
+  it("packs a steady 20 events/s stream at a 250 ms window into several events per row", async () => {
     const stats = await runInDurableObject(shards()[0]!, async (_instance, state) => {
       const guard = new SigningGuard(state, { ...env, SIGNING_GUARD_COALESCE_MS: "250" });
       const checks: Promise<unknown>[] = [];
@@ -91,8 +102,10 @@ describe("signing guard: a signing id is bound to its first body", () => {
         await scheduler.wait(50);
       }
       await Promise.all(checks);
+      await scheduler.wait(400);
       return guard.getStats();
     });
+    expect(stats.pending).toBe(0);
     // Poisson arrivals would give 1 + 20 × 0.25 = 6; evenly spaced ones about 5.
     expect(STREAM_EVENTS / stats.rowsWritten).toBeGreaterThanOrEqual(4);
   });
@@ -100,6 +113,7 @@ describe("signing guard: a signing id is bound to its first body", () => {
   it("rebuilds its index from storage: a fresh instance on the same storage still refuses the forgery", async () => {
     const headers = await signedHeaders();
     expect((await send(headers, JSON.stringify({ event: makeEvent() }))).response.status).toBe(202);
+    await settledStats();
     const idHash = await hashOf(`signing-id\n${headers["x-radar-signing-id"]}`);
     const shard = shards()[parseInt(idHash.slice(0, 2), 16) % GUARD_SHARDS]!;
     const verdicts = await runInDurableObject(shard, async (_instance, state) => {
@@ -109,6 +123,42 @@ describe("signing guard: a signing id is bound to its first body", () => {
     });
     expect(verdicts[0]).toBe("different");
     expect(verdicts[1]).toBeGreaterThan(0);
+  });
+
+  it("answers a check at once, without waiting for the coalescing window", async () => {
+    const outcome = await runInDurableObject(shards()[0]!, async (_instance, state) => {
+      const guard = new SigningGuard(state, { ...env, SIGNING_GUARD_COALESCE_MS: "2000" });
+      const verdict = guard.bind(await hashOf(crypto.randomUUID()), "1".repeat(32));
+      const first = await Promise.race([verdict, scheduler.wait(1_000).then(() => "waited")]);
+      return [first, guard.getStats().pending];
+    });
+    expect(outcome).toEqual(["new", 1]);
+  });
+
+  it("keeps answered bindings when a write fails, refuses checks until storage is back, then writes them", async () => {
+    const ids = await Promise.all(Array.from({ length: 3 }, () => hashOf(crypto.randomUUID())));
+    const shard = shards()[0]!;
+    const during = await runInDurableObject(shard, async (_instance, state) => {
+      const guard = new SigningGuard(state, { ...env, SIGNING_GUARD_COALESCE_MS: "10" });
+      await state.blockConcurrencyWhile(async () => {});
+      const realSql = state.storage.sql;
+      const failingSql = { exec: () => { throw new Error("string or blob too big"); } };
+      Object.assign(guard, { ctx: { ...state, storage: { sql: failingSql } } });
+      const verdicts = await Promise.all(ids.map((id) => guard.bind(id, "1".repeat(32))));
+      await scheduler.wait(50);
+      const refused = await guard.bind(await hashOf(crypto.randomUUID()), "1".repeat(32)).then(() => "answered", () => "refused");
+      Object.assign(guard, { ctx: { ...state, storage: { sql: realSql } } });
+      await scheduler.wait(1_200); // the retry pace after a failed write
+      return { verdicts, refused, ...guard.getStats() };
+    });
+    expect(during).toMatchObject({ verdicts: ["new", "new", "new"], refused: "refused", pending: 0 });
+    expect(during.failedFlushes).toBeGreaterThan(0);
+    const afterRestart = await runInDurableObject(shard, async (_instance, state) => {
+      const fresh = new SigningGuard(state, env);
+      await state.blockConcurrencyWhile(async () => {});
+      return Promise.all(ids.map((id) => fresh.bind(id, "2".repeat(32))));
+    });
+    expect(afterRestart).toEqual(["different", "different", "different"]);
   });
 });
 
@@ -126,6 +176,11 @@ describe("signing guard unavailable", () => {
     expect(response.headers.get("retry-after")).toBe("5");
     expect(json.error.code).toBe("guard_unavailable");
     expect(run.INGEST_QUEUE.sent).toHaveLength(0);
+  });
+
+  it.each([["unset", undefined], ["a typo", "opne"]])("fails closed when SIGNING_GUARD_FAILURE_MODE is %s", async (_, mode) => {
+    const { response } = await send(await signedHeaders(), JSON.stringify({ event: makeEvent() }), { SIGNING_GUARD: failing, SIGNING_GUARD_FAILURE_MODE: mode as Env["SIGNING_GUARD_FAILURE_MODE"] });
+    expect(response.status).toBe(503);
   });
 
   it("fails closed when the binding is missing", async () => {

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// npm run deploy -- --env staging|production (or deploy:staging / deploy:production).
+// Refuses to deploy the top-level environment: its resources are local-only names (docs/deploy.md).
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { parseCli, usageError } from "./lib/cli.mjs";
+import { ROOT } from "./lib/dev-vars.mjs";
+
+const ENVIRONMENTS = ["staging", "production"];
+const { values } = parseCli({
+  help: `
+usage: npm run deploy -- --env staging|production [--dry-run]
+       npm run deploy:staging | npm run deploy:production
+
+Deploys the Worker with \`wrangler deploy --env <env>\`. The environment is required: the
+top-level one in wrangler.toml is for local development and its resources are not created by
+docs/deploy.md. --dry-run bundles and lists bindings without deploying.
+
+example:
+  npm run deploy -- --env staging --dry-run`,
+  options: { env: { type: "string" }, "dry-run": { type: "boolean", default: false } },
+});
+if (!ENVIRONMENTS.includes(values.env)) {
+  usageError(values.env ? `--env must be staging or production, got "${values.env}"` : "an environment is needed: npm run deploy:staging, npm run deploy:production, or --env");
+}
+const args = ["deploy", "--env", values.env, ...(values["dry-run"] ? ["--dry-run", "--outdir", join(ROOT, "dist")] : [])];
+const result = spawnSync(process.execPath, [join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], { cwd: ROOT, stdio: "inherit" });
+process.exit(result.status ?? 1);
