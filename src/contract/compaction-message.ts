@@ -9,7 +9,7 @@ export const RawSource = z.object({ key: z.string(), rows: z.number(), processed
  */
 export const CompactionMessage = z.union([
   z.object({ step: z.literal("plan"), jobId: z.string(), partition: z.string() }),
-  z.object({ step: z.literal("sort"), jobId: z.string(), partition: z.string(), shard: z.number(), shards: z.number(), sources: z.array(RawSource) }),
+  z.object({ step: z.literal("sort"), jobId: z.string(), planId: z.string(), partition: z.string(), shard: z.number(), shards: z.number(), sources: z.array(RawSource) }),
   z.object({ step: z.literal("merge"), jobId: z.string(), partition: z.string() }),
 ]);
 

@@ -1,5 +1,5 @@
 import { keyOf, listAll, readJson } from "./bucket-io";
-import { jobPrefix, statusKey } from "./keys";
+import { donePrefix, jobPrefix, statusKey } from "./keys";
 import type { JobStatus } from "./merge-step";
 import type { JobPlan } from "./plan-step";
 
@@ -11,6 +11,6 @@ export async function readJobStatus(bucket: R2Bucket, jobId: string): Promise<Jo
   if (status) return status;
   const plan = await readJson<JobPlan>(bucket, `${jobPrefix(jobId)}plan.json`);
   if (!plan) return { jobId, state: "queued" };
-  const done = await listAll(bucket, `${jobPrefix(jobId)}done/`, keyOf);
+  const done = await listAll(bucket, donePrefix(jobId, plan.planId), keyOf);
   return { jobId, partition: plan.partition, state: "running", shards: plan.shards, shardsDone: done.length };
 }

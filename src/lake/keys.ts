@@ -15,8 +15,15 @@ export const segmentPartition = (segment: string) => segment.replace("_", "/");
 
 export const dirtyPrefix = (partition: string) => `${DIRTY_PREFIX}${partitionSegment(partition)}/`;
 export const jobPrefix = (jobId: string) => `compaction/jobs/${jobId}/`;
-export const runKey = (jobId: string, shard: number) => `${jobPrefix(jobId)}runs/${String(shard).padStart(5, "0")}.ndjson`;
-export const shardDoneKey = (jobId: string, shard: number) => `${jobPrefix(jobId)}done/${String(shard).padStart(5, "0")}.json`;
+/**
+ * Runs and done markers live under the plan that made their shards: a plan message delivered
+ * twice plans twice (the second listing may differ), and the merge must read the runs of the
+ * plan it reads, never shard n of one plan next to shard m of another.
+ */
+export const shardsPrefix = (jobId: string, planId: string) => `${jobPrefix(jobId)}plans/${planId}/`;
+export const donePrefix = (jobId: string, planId: string) => `${shardsPrefix(jobId, planId)}done/`;
+export const runKey = (jobId: string, planId: string, shard: number) => `${shardsPrefix(jobId, planId)}runs/${String(shard).padStart(5, "0")}.ndjson`;
+export const shardDoneKey = (jobId: string, planId: string, shard: number) => `${donePrefix(jobId, planId)}${String(shard).padStart(5, "0")}.json`;
 export const planKey = (jobId: string) => `${jobPrefix(jobId)}plan.json`;
 export const statusKey = (jobId: string) => `${jobPrefix(jobId)}status.json`;
 export const compactedKey = (partition: string, jobId: string, file: number) =>

@@ -24,7 +24,7 @@ export interface JobStatus {
 async function readShards(deps: CompactionDeps, plan: JobPlan) {
   const totals = { rows: 0, rejected: 0, rejectedRaw: [] as string[], excluded: new Set<string>() };
   for (let shard = 0; shard < plan.shards; shard++) {
-    const done = await readJson<ShardDone>(deps.bucket, shardDoneKey(plan.jobId, shard));
+    const done = await readJson<ShardDone>(deps.bucket, shardDoneKey(plan.jobId, plan.planId, shard));
     if (!done) throw new Error(`shard ${shard} of ${plan.jobId} not done`);
     totals.rows += done.rows;
     totals.rejected += done.rejected;
@@ -77,7 +77,7 @@ export async function mergeJob(deps: CompactionDeps, jobId: string, nowMs: numbe
     await cleanUp(deps, plan);
     return status;
   }
-  const runs = Array.from({ length: plan.shards }, (_, shard) => readRun(bucket, runKey(jobId, shard)));
+  const runs = Array.from({ length: plan.shards }, (_, shard) => readRun(bucket, runKey(jobId, plan.planId, shard)));
   const written = await uploadParquetFiles(bucket, mergeRuns(runs, plan.events, shards.excluded), deps.config, (n) => compactedKey(plan.partition, jobId, n), { job_id: jobId, rebuilt_from_raw_objects: String(plan.rawObjects) });
   const replaced = [...plan.replace, ...Object.entries(plan.twins).filter(([raw]) => !rejectedRaw.has(raw)).map(([, parquet]) => parquet)];
   await deleteKeys(bucket, replaced);

@@ -7,6 +7,8 @@ import { baseName, dirtyPrefix, isCompacted, planKey } from "./keys";
 /** What a job saw when it started; the merge replaces exactly these objects (see replaceable). */
 export interface JobPlan {
   jobId: string;
+  /** This planning's id: its shards' runs and done markers live under it (keys.ts). */
+  planId: string;
   partition: string;
   startedAt: string;
   /** Dirty markers listed before anything else: deleted once the hour is replaced. */
@@ -63,7 +65,7 @@ export async function planHour(deps: CompactionDeps, jobId: string, partition: s
   const listed = await listAll(bucket, `locations/${partition}/`, (o) => ({ key: o.key, uploadedMs: o.uploaded.getTime() }));
   const raw = await listAll(bucket, `raw/${partition}/`, rawSource, "customMetadata");
   const rawByName = new Map(raw.map((o) => [baseName(o.key), o.key]));
-  const plan: JobPlan = { jobId, partition, startedAt: new Date(nowMs).toISOString(), markers, replace: [], twins: {}, shards: 0, rawObjects: raw.length, events: 0 };
+  const plan: JobPlan = { jobId, planId: crypto.randomUUID(), partition, startedAt: new Date(nowMs).toISOString(), markers, replace: [], twins: {}, shards: 0, rawObjects: raw.length, events: 0 };
   for (const o of listed) {
     const rawKey = rawByName.get(baseName(o.key));
     if (isCompacted(o.key)) plan.replace.push(o.key);
@@ -74,7 +76,7 @@ export async function planHour(deps: CompactionDeps, jobId: string, partition: s
   plan.shards = shards.length;
   plan.events = raw.reduce((n, o) => n + o.rows, 0);
   await putJson(bucket, planKey(jobId), plan);
-  const messages: SortMessage[] = shards.map((sources, shard) => ({ step: "sort", jobId, partition, shard, shards: shards.length, sources }));
+  const messages: SortMessage[] = shards.map((sources, shard) => ({ step: "sort", jobId, planId: plan.planId, partition, shard, shards: shards.length, sources }));
   // A sendBatch holds at most 100 messages and 256 KB; shard messages are ≤ ~25 KB each.
   if (messages.length === 0) await deps.queue.send({ step: "merge", jobId, partition });
   for (let i = 0; i < messages.length; i += 8) await deps.queue.sendBatch(messages.slice(i, i + 8).map((body) => ({ body })));

@@ -5,7 +5,7 @@ import { LOCATION_COLUMNS, normalizeEvent, type LocationRecord } from "../normal
 import { sortRecords } from "../sinks/lake-parquet";
 import { keyOf, listAll, putJson, readLines } from "./bucket-io";
 import type { CompactionDeps } from "./config";
-import { jobPrefix, rejectedKey, runKey, shardDoneKey } from "./keys";
+import { donePrefix, rejectedKey, runKey, shardDoneKey } from "./keys";
 import { writeRun } from "./run-files";
 
 /** What a finished shard reports to the merge (its done marker). */
@@ -68,9 +68,9 @@ export async function sortShard(deps: CompactionDeps, message: SortMessage): Pro
   }
   const sorted = sortRecords(kept);
   done.rows = sorted.length;
-  await writeRun(deps.bucket, runKey(message.jobId, message.shard), sorted.map((r) => LOCATION_COLUMNS.map((c) => r[c])));
-  await putJson(deps.bucket, shardDoneKey(message.jobId, message.shard), done);
-  const finished = await listAll(deps.bucket, `${jobPrefix(message.jobId)}done/`, keyOf);
+  await writeRun(deps.bucket, runKey(message.jobId, message.planId, message.shard), sorted.map((r) => LOCATION_COLUMNS.map((c) => r[c])));
+  await putJson(deps.bucket, shardDoneKey(message.jobId, message.planId, message.shard), done);
+  const finished = await listAll(deps.bucket, donePrefix(message.jobId, message.planId), keyOf);
   if (finished.length >= message.shards) await deps.queue.send({ step: "merge", jobId: message.jobId, partition: message.partition });
   return done;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { CompactionMessage } from "../../src/contract/compaction-message";
 import { enqueueCompactions } from "../../src/lake/dirty-hours";
 import worker from "../../src/worker";
-import { compactionQueue, deliverStep, exactness, runCron, type CompactionQueue } from "../fixtures/compaction";
+import { compactionQueue, deliverStep, drain, exactness, runCron, type CompactionQueue } from "../fixtures/compaction";
 import { consumeBatch } from "../fixtures/consume";
 import { listKeys } from "../fixtures/lake";
 import { makeMessage } from "../fixtures/messages";
@@ -142,6 +142,33 @@ describe("exactly once in the files after the next compaction", () => {
     await runCron(hour.nextCron);
     expect(await exactness(hour.partition, accepted)).toEqual({ duplicated: [], missing: [], total: 3 });
     expect(await listKeys(env.LAKE_BUCKET, hour.prefix)).toHaveLength(1);
+  });
+
+  it("a plan delivered twice, a write sorting first landing between: the merge reads only the stored plan's runs", async () => {
+    const hour = hourOf("2024-07-08");
+    const accepted = await seedHour("2024-07-08");
+    const queue = await startJobs(hour.partition);
+    const plan = queue.pending.shift()!;
+    const oneObjectPerShard = { COMPACTION_SHARD_EVENTS: "1" } as Partial<Env>;
+    let open!: () => void, listed!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const planListed = new Promise<void>((resolve) => (listed = resolve));
+    const slowPlanPut = new Proxy(env.LAKE_BUCKET, { get: (t, p) => (p === "put" ? async (k: string, ...r: unknown[]) => (k.endsWith("plan.json") && (listed(), await gate), (t.put as Function).call(t, k, ...r)) : Reflect.get(t, p).bind(t)) });
+    const first = deliverStep(queue, plan, { ...oneObjectPerShard, LAKE_BUCKET: slowPlanPut });
+    await planListed; // it listed 2 raw objects and waits to store its plan
+    const late = at("2024-07-08", 30);
+    await consumeBatch("milk-ingest", [late]);
+    const [, , lateRaw] = await listKeys(env.LAKE_BUCKET, "raw/dt=2024-07-08/hour=09/");
+    const object = (await env.LAKE_BUCKET.get(lateRaw!))!;
+    await env.LAKE_BUCKET.put(lateRaw!, await object.arrayBuffer(), { customMetadata: { ...object.customMetadata, processed_at: "2024-07-08T09:59:00.000Z" } }); // sorts first
+    expect(await deliverStep(queue, plan, oneObjectPerShard, 2)).toBe(true); // the duplicate delivery: 3 shards
+    open();
+    expect(await first).toBe(true); // stored last: its plan (2 shards) is the one the merge reads
+    for (const message of queue.pending.splice(0).reverse()) await deliverStep(queue, message); // its sorts first, the duplicate's after
+    await drain(queue);
+    expect((await exactness(hour.partition, [...accepted, late.id])).missing).toEqual([]); // never lost, not even until the next cron
+    await runCron(hour.nextCron);
+    expect(await exactness(hour.partition, [...accepted, late.id])).toEqual({ duplicated: [], missing: [], total: 4 });
   });
 
   it("a redrive of an old hour racing its compaction", async () => {
