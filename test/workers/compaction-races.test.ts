@@ -1,43 +1,12 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { CompactionMessage } from "../../src/contract/compaction-message";
-import { enqueueCompactions } from "../../src/lake/dirty-hours";
 import worker from "../../src/worker";
-import { compactionQueue, deliverStep, drain, exactness, runCron, type CompactionQueue } from "../fixtures/compaction";
+import { exactness, runCron } from "../fixtures/compaction";
+import { at, deliverAll, hourOf, seedHour, startJobs, until } from "../fixtures/compaction-races";
 import { consumeBatch } from "../fixtures/consume";
 import { listKeys } from "../fixtures/lake";
-import { makeMessage } from "../fixtures/messages";
 import { testEnv } from "../fixtures/queues";
-import { makeEvent } from "../fixtures/webhook";
-
-const hourOf = (day: string) => ({ partition: `dt=${day}/hour=09`, prefix: `locations/dt=${day}/hour=09/`, nextCron: Date.parse(`${day}T10:15:00.000Z`) + 3_600_000 });
-const at = (day: string, minute: number) => makeMessage({ event: makeEvent({ createdAt: `${day}T09:${String(minute).padStart(2, "0")}:00.000Z`, user: { _id: `driver-${minute % 3}` } }) });
-
-/** Writes two batch files (one redelivered duplicate) and returns the accepted ids. */
-async function seedHour(day: string) {
-  const messages = [at(day, 1), at(day, 2), at(day, 3)];
-  await consumeBatch("milk-ingest", messages.slice(0, 2));
-  await consumeBatch("milk-ingest", [messages[2]!, messages[0]!]);
-  return Object.assign(messages.map((m) => m.id), { messages });
-}
-
-/** Delivers every pending message of one step, in order. */
-async function deliverAll(queue: CompactionQueue, step: CompactionMessage["step"], overrides: Partial<Env> = {}) {
-  const mine = queue.pending.filter((m) => m.step === step);
-  queue.pending.splice(0, queue.pending.length, ...queue.pending.filter((m) => m.step !== step));
-  return Promise.all(mine.map((m) => deliverStep(queue, m, overrides)));
-}
-
-async function startJobs(partition: string, count = 1) {
-  const queue = compactionQueue();
-  await enqueueCompactions(queue as unknown as Queue, Array(count).fill(partition), Date.now());
-  return queue;
-}
-
-async function until(check: () => Promise<boolean>) {
-  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 5));
-}
 
 describe("exactly once in the files after the next compaction", () => {
   it("two compactions of one hour at once: the later one re-marks the hour and the next cron folds both", async () => {
@@ -109,66 +78,6 @@ describe("exactly once in the files after the next compaction", () => {
     for (const step of ["plan", "sort", "merge"] as const) await deliverAll(queue, step, { COMPACTION_ORPHAN_GRACE_MS: "1" } as Partial<Env>);
     expect(await listKeys(env.LAKE_BUCKET, hour.prefix)).not.toContain(orphan);
     expect(await exactness(hour.partition, accepted)).toEqual({ duplicated: [], missing: [], total: 3 });
-  });
-
-  it("a crash between writing the files and deleting the old ones: the retried merge rewrites the same keys", async () => {
-    const hour = hourOf("2024-07-05");
-    const accepted = await seedHour("2024-07-05");
-    const queue = await startJobs(hour.partition);
-    await deliverAll(queue, "plan");
-    await deliverAll(queue, "sort");
-    const merge = queue.pending.shift()!;
-    const crashing = new Proxy(env.LAKE_BUCKET, { get: (t, p) => (p === "delete" ? async () => { throw new Error("crash before delete"); } : Reflect.get(t, p).bind(t)) });
-    expect(await deliverStep(queue, merge, { LAKE_BUCKET: crashing })).toBe(false); // retried, not acked
-    expect((await exactness(hour.partition, accepted)).duplicated).toHaveLength(3);
-    const filesAfterCrash = (await listKeys(env.LAKE_BUCKET, hour.prefix)).filter((k) => k.includes("rebuild-"));
-    expect(await deliverStep(queue, merge, {}, 2)).toBe(true);
-    expect(await deliverStep(queue, merge, {}, 1)).toBe(true); // a duplicate merge message is harmless
-    expect(await listKeys(env.LAKE_BUCKET, hour.prefix)).toEqual(filesAfterCrash);
-    expect(await exactness(hour.partition, accepted)).toEqual({ duplicated: [], missing: [], total: 3 });
-  });
-
-  it("a merge that never succeeds (dead-lettered) leaves the hour dirty, so the next cron redoes it", async () => {
-    const hour = hourOf("2024-07-07");
-    const accepted = await seedHour("2024-07-07");
-    for (const key of await listKeys(env.LAKE_BUCKET, "compaction/dirty/dt=2024-07-07_hour=09/")) await env.LAKE_BUCKET.delete(key); // written in time
-    const queue = await startJobs(hour.partition);
-    await deliverAll(queue, "plan");
-    await deliverAll(queue, "sort");
-    const failing = new Proxy(env.LAKE_BUCKET, { get: (t, p) => (p === "createMultipartUpload" ? async () => { throw new Error("R2 down"); } : Reflect.get(t, p).bind(t)) });
-    for (let attempt = 1; attempt <= 11; attempt++) expect(await deliverStep(queue, queue.pending[0]!, { LAKE_BUCKET: failing }, attempt)).toBe(false);
-    queue.pending.length = 0; // after max_retries the message is parked in the dead-letter queue
-    expect(await exactness(hour.partition, accepted)).toMatchObject({ missing: [] });
-    await runCron(hour.nextCron);
-    expect(await exactness(hour.partition, accepted)).toEqual({ duplicated: [], missing: [], total: 3 });
-    expect(await listKeys(env.LAKE_BUCKET, hour.prefix)).toHaveLength(1);
-  });
-
-  it("a plan delivered twice, a write sorting first landing between: the merge reads only the stored plan's runs", async () => {
-    const hour = hourOf("2024-07-08");
-    const accepted = await seedHour("2024-07-08");
-    const queue = await startJobs(hour.partition);
-    const plan = queue.pending.shift()!;
-    const oneObjectPerShard = { COMPACTION_SHARD_EVENTS: "1" } as Partial<Env>;
-    let open!: () => void, listed!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const planListed = new Promise<void>((resolve) => (listed = resolve));
-    const slowPlanPut = new Proxy(env.LAKE_BUCKET, { get: (t, p) => (p === "put" ? async (k: string, ...r: unknown[]) => (k.endsWith("plan.json") && (listed(), await gate), (t.put as Function).call(t, k, ...r)) : Reflect.get(t, p).bind(t)) });
-    const first = deliverStep(queue, plan, { ...oneObjectPerShard, LAKE_BUCKET: slowPlanPut });
-    await planListed; // it listed 2 raw objects and waits to store its plan
-    const late = at("2024-07-08", 30);
-    await consumeBatch("milk-ingest", [late]);
-    const [, , lateRaw] = await listKeys(env.LAKE_BUCKET, "raw/dt=2024-07-08/hour=09/");
-    const object = (await env.LAKE_BUCKET.get(lateRaw!))!;
-    await env.LAKE_BUCKET.put(lateRaw!, await object.arrayBuffer(), { customMetadata: { ...object.customMetadata, processed_at: "2024-07-08T09:59:00.000Z" } }); // sorts first
-    expect(await deliverStep(queue, plan, oneObjectPerShard, 2)).toBe(true); // the duplicate delivery: 3 shards
-    open();
-    expect(await first).toBe(true); // stored last: its plan (2 shards) is the one the merge reads
-    for (const message of queue.pending.splice(0).reverse()) await deliverStep(queue, message); // its sorts first, the duplicate's after
-    await drain(queue);
-    expect((await exactness(hour.partition, [...accepted, late.id])).missing).toEqual([]); // never lost, not even until the next cron
-    await runCron(hour.nextCron);
-    expect(await exactness(hour.partition, [...accepted, late.id])).toEqual({ duplicated: [], missing: [], total: 4 });
   });
 
   it("a redrive of an old hour racing its compaction", async () => {
