@@ -60,30 +60,48 @@ async function remarkIfRaced(deps: CompactionDeps, plan: JobPlan, replaced: Set<
 export async function mergeJob(deps: CompactionDeps, jobId: string, nowMs: number): Promise<JobStatus | null> {
   const { bucket } = deps;
   const finished = await readJson<JobStatus>(bucket, statusKey(jobId));
-  const plan = await readJson<JobPlan>(bucket, planKey(jobId));
   if (finished) {
+    const plan = await readJson<JobPlan>(bucket, planKey(jobId));
     if (plan) await cleanUp(deps, plan);
     return finished;
   }
-  if (!plan) throw new Error(`no plan for ${jobId}`);
-  const shards = await readShards(deps, plan);
+  const inputs = await prepareMerge(deps, jobId);
+  if (!inputs.head) return inputs.status!;
+  // The plan's key lists (about 10 B per event) are not held during the merge: read again after.
+  const { head, shards } = inputs;
+  const runs = Array.from({ length: head.shards }, (_, shard) => readRun(bucket, runKey(jobId, head.planId, shard)));
+  const written = await uploadParquetFiles(bucket, mergeRuns(runs, head.events, shards.excluded), deps.config, (n) => compactedKey(head.partition, jobId, n), { job_id: jobId, rebuilt_from_raw_objects: String(head.rawObjects) });
+  const plan = await readJson<JobPlan>(bucket, planKey(jobId));
+  if (!plan) throw new Error(`plan of ${jobId} vanished during its merge`);
   const rejectedRaw = new Set(shards.rejectedRaw);
-  const base = { jobId, partition: plan.partition, rejected: shards.rejected, rejectedRaw: shards.rejectedRaw, rawObjects: plan.rawObjects };
-  // Rows of a rejected raw object whose batch file is gone live only in earlier compacted files: keep everything.
-  const orphanedRejects = shards.rejectedRaw.filter((key) => !plan.twins[key]);
-  if (orphanedRejects.length && plan.replace.some(isCompacted)) {
-    const status: JobStatus = { ...base, state: "blocked", rows: 0, files: [], replaced: 0, reason: `rejected envelopes in ${orphanedRejects.length} raw object(s) whose rows live only in earlier compacted files` };
-    await putJson(bucket, statusKey(jobId), status);
-    await cleanUp(deps, plan);
-    return status;
-  }
-  const runs = Array.from({ length: plan.shards }, (_, shard) => readRun(bucket, runKey(jobId, plan.planId, shard)));
-  const written = await uploadParquetFiles(bucket, mergeRuns(runs, plan.events, shards.excluded), deps.config, (n) => compactedKey(plan.partition, jobId, n), { job_id: jobId, rebuilt_from_raw_objects: String(plan.rawObjects) });
   const replaced = [...plan.replace, ...Object.entries(plan.twins).filter(([raw]) => !rejectedRaw.has(raw)).map(([, parquet]) => parquet)];
   await deleteKeys(bucket, replaced);
-  const status: JobStatus = { ...base, state: "done", rows: written.rows, files: written.files, replaced: replaced.length };
+  const status: JobStatus = { ...baseStatus(jobId, plan, shards), state: "done", rows: written.rows, files: written.files, replaced: replaced.length };
   await putJson(bucket, statusKey(jobId), status);
   await remarkIfRaced(deps, plan, new Set(replaced), nowMs);
   await cleanUp(deps, plan);
   return status;
+}
+
+type ShardTotals = Awaited<ReturnType<typeof readShards>>;
+
+function baseStatus(jobId: string, plan: JobPlan, shards: ShardTotals) {
+  return { jobId, partition: plan.partition, rejected: shards.rejected, rejectedRaw: shards.rejectedRaw, rawObjects: plan.rawObjects };
+}
+
+/** Reads the plan and the shards' results; a job that must not replace anything ends here as blocked. */
+async function prepareMerge(deps: CompactionDeps, jobId: string) {
+  const plan = await readJson<JobPlan>(deps.bucket, planKey(jobId));
+  if (!plan) throw new Error(`no plan for ${jobId}`);
+  const shards = await readShards(deps, plan);
+  // Rows of a rejected raw object whose batch file is gone live only in earlier compacted files: keep everything.
+  const orphanedRejects = shards.rejectedRaw.filter((key) => !plan.twins[key]);
+  if (orphanedRejects.length && plan.replace.some(isCompacted)) {
+    const status: JobStatus = { ...baseStatus(jobId, plan, shards), state: "blocked", rows: 0, files: [], replaced: 0, reason: `rejected envelopes in ${orphanedRejects.length} raw object(s) whose rows live only in earlier compacted files` };
+    await putJson(deps.bucket, statusKey(jobId), status);
+    await cleanUp(deps, plan);
+    return { status };
+  }
+  const { partition, planId, shards: shardCount, events, rawObjects } = plan;
+  return { head: { partition, planId, shards: shardCount, events, rawObjects }, shards };
 }
