@@ -17,8 +17,13 @@ export function canonicalJson(value: unknown): string {
  */
 export async function deriveEventId(event: { _id?: string }): Promise<string> {
   if (event._id) return event._id;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(canonicalJson(event))));
+  return `sha256-${await sha256Hex128(encoder.encode(canonicalJson(event)))}`;
+}
+
+/** The first 128 bits of SHA-256 as 32 hex chars: ample against accidental collisions. */
+export async function sha256Hex128(data: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
   let hex = "";
   for (let i = 0; i < 16; i++) hex += digest[i]!.toString(16).padStart(2, "0");
-  return `sha256-${hex}`;
+  return hex;
 }

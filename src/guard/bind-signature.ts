@@ -1,4 +1,5 @@
 import { ApiError } from "../errors";
+import { sha256Hex128 } from "../edge/event-id";
 import { recordMetric } from "../metrics";
 import type { Verdict } from "./guard-index";
 
@@ -11,13 +12,6 @@ import type { Verdict } from "./guard-index";
 export const GUARD_SHARDS = 1;
 
 const encoder = new TextEncoder();
-
-async function sha256Hex128(data: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-  let hex = "";
-  for (let i = 0; i < 16; i++) hex += digest[i]!.toString(16).padStart(2, "0");
-  return hex;
-}
 
 async function askGuard(env: Env, idHash: string, bodyHash: string): Promise<Verdict> {
   const namespace = env.SIGNING_GUARD;
