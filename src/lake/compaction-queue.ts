@@ -14,8 +14,7 @@ export async function runCompactionStep(deps: CompactionDeps, message: Compactio
     return { shards: plan.shards, rawObjects: plan.rawObjects, events: plan.events };
   }
   if (message.step === "sort") {
-    const { excluded, ...done } = await sortShard(deps, message);
-    return { shard: message.shard, ...done, excludedIds: excluded.length };
+    return { shard: message.shard, ...(await sortShard(deps, message)) };
   }
   const status = await mergeJob(deps, message.jobId, nowMs);
   return { ...status, files: status?.files.length };

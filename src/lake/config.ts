@@ -12,6 +12,11 @@ export interface CompactionConfig {
    * and pages at once (about 2 KB a row, measured), so 10,000 keeps a 2 M-event merge well under 128 MB.
    */
   rowGroupRows: number;
+  /**
+   * Most runs one merge reads at once: each open run holds a body chunk, so more runs than this
+   * are first combined into fewer (combine-runs.ts) and memory stops growing with the hour.
+   */
+  mergeFanIn: number;
   /** A batch Parquet file without a raw twin is an orphan once older than this. */
   orphanGraceMs: number;
 }
@@ -29,7 +34,7 @@ const positive = (value: string | undefined, fallback: number) => {
 };
 
 /** Tuning vars; the last two are optional (unset in wrangler.toml), for tests and operators. */
-type TuningVars = Partial<Record<"COMPACTION_SHARD_EVENTS" | "COMPACTION_TARGET_FILE_BYTES" | "COMPACTION_ROW_GROUP_ROWS" | "COMPACTION_ORPHAN_GRACE_MS", string>>;
+type TuningVars = Partial<Record<"COMPACTION_SHARD_EVENTS" | "COMPACTION_TARGET_FILE_BYTES" | "COMPACTION_ROW_GROUP_ROWS" | "COMPACTION_MERGE_FAN_IN" | "COMPACTION_ORPHAN_GRACE_MS", string>>;
 
 export function compactionConfig(vars: TuningVars): CompactionConfig {
   return {
@@ -37,6 +42,7 @@ export function compactionConfig(vars: TuningVars): CompactionConfig {
     targetFileBytes: positive(vars.COMPACTION_TARGET_FILE_BYTES, 128 * 1024 * 1024),
     partBytes: 8 * 1024 * 1024,
     rowGroupRows: positive(vars.COMPACTION_ROW_GROUP_ROWS, 10_000),
+    mergeFanIn: Math.max(2, positive(vars.COMPACTION_MERGE_FAN_IN, 64)),
     orphanGraceMs: positive(vars.COMPACTION_ORPHAN_GRACE_MS, 15 * 60_000),
   };
 }

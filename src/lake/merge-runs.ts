@@ -1,64 +1,47 @@
 import type { LocationRecord } from "../normalize";
-import { compareRecords } from "../sinks/lake-parquet";
-import { IdHashSet } from "./id-hash-set";
+import { compareRecords, type SortKey } from "../sinks/lake-parquet";
+import { narrowRuns } from "./combine-runs";
+import type { CompactionDeps } from "./config";
+import { writeDuplicateTombstones } from "./duplicate-pass";
+import { combinedKey, idRunKey, runKey, tombstoneKey } from "./keys";
+import { ID_RUN, RECORD_RUN, TOMBSTONE_RUN, readRun, type RunCodec } from "./run-files";
+import { mergeSorted } from "./run-heap";
 
-interface Head { record: LocationRecord; run: number; rest: AsyncGenerator<LocationRecord> }
-
-/** Lake order, then run order: runs are numbered in processing order, so the first processed copy comes first. */
-const before = (a: Head, b: Head) => (compareRecords(a.record, b.record) || a.run - b.run) < 0;
-
-/** A binary min-heap of run heads: memory is one row per run. */
-class RunHeap {
-  readonly items: Head[] = [];
-  push(head: Head) {
-    const h = this.items;
-    h.push(head);
-    for (let i = h.length - 1; i > 0; ) {
-      const parent = (i - 1) >> 1;
-      if (!before(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
-      i = parent;
+/**
+ * K-way merge of sorted runs in lake order, each id once, holding one row per run. Tombstone
+ * streams (duplicate-pass.ts) are merged first, so on a tie a tombstone comes right before the
+ * rows with its sort key, which are dropped. Copies of one event under one sort key are adjacent
+ * and the first (lowest run: first processed) is kept.
+ */
+export async function* mergeRuns(tombstones: AsyncIterator<SortKey>[], runs: AsyncIterator<LocationRecord>[]): AsyncGenerator<LocationRecord> {
+  let dropped: SortKey | undefined;
+  let previous: string | undefined;
+  for await (const { value, run } of mergeSorted<SortKey>([...tombstones, ...runs], compareRecords)) {
+    if (run < tombstones.length) {
+      dropped = value;
+      continue;
     }
-  }
-  pop(): Head | undefined {
-    const h = this.items;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length && last) {
-      h[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && before(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
-    return top;
+    if ((dropped && compareRecords(value, dropped) === 0) || value.id === previous) continue;
+    previous = value.id;
+    yield value as LocationRecord;
   }
 }
 
 /**
- * K-way merge of sorted runs in lake order, each id once: copies of one event are adjacent
- * (same user, time and id) and the first is kept; an id seen earlier under another sort key is
- * caught by the hash set; `excluded` ids are held by kept batch files.
+ * The hour's rows for the merge, each id once, in lake order: runs of every kind are first
+ * combined down to COMPACTION_MERGE_FAN_IN, then the duplicate pass writes its tombstones.
+ * Everything it writes is named per planning, so a retried merge rewrites the same objects.
  */
-export async function* mergeRuns(runs: AsyncGenerator<LocationRecord>[], expectedIds: number, excluded: ReadonlySet<string>): AsyncGenerator<LocationRecord> {
-  const heap = new RunHeap();
-  const advance = async (run: number, rest: AsyncGenerator<LocationRecord>) => {
-    const next = await rest.next();
-    if (!next.done) heap.push({ record: next.value, run, rest });
-  };
-  for (const [i, run] of runs.entries()) await advance(i, run);
-  const seen = new IdHashSet(expectedIds);
-  let previous: string | undefined;
-  for (let head = heap.pop(); head; head = heap.pop()) {
-    const { record } = head;
-    await advance(head.run, head.rest);
-    if (record.id === previous || excluded.has(record.id)) continue;
-    previous = record.id;
-    if (!seen.addHas(record.id)) yield record;
-  }
+export async function openMergedRows(deps: Pick<CompactionDeps, "bucket" | "config">, job: { jobId: string; planId: string; shards: number }): Promise<AsyncGenerator<LocationRecord>> {
+  const { bucket, config } = deps;
+  const { jobId, planId } = job;
+  const narrow = <T>(kind: string, codec: RunCodec<T>, keys: string[]) =>
+    narrowRuns(bucket, codec, keys, config.mergeFanIn, config.partBytes, (level, n) => combinedKey(jobId, planId, kind, level, n));
+  const shards = Array.from({ length: job.shards }, (_, shard) => shard);
+  const idRuns = await narrow("ids", ID_RUN, shards.map((s) => idRunKey(jobId, planId, s)));
+  const dropped = await writeDuplicateTombstones(bucket, idRuns, (n) => tombstoneKey(jobId, planId, n));
+  const tombstoneRuns = await narrow("tombstones", TOMBSTONE_RUN, Array.from({ length: dropped.runs }, (_, n) => tombstoneKey(jobId, planId, n)));
+  const recordRuns = await narrow("records", RECORD_RUN, shards.map((s) => runKey(jobId, planId, s)));
+  const open = <T>(codec: RunCodec<T>, keys: string[]) => keys.map((key) => readRun(bucket, key, codec));
+  return mergeRuns(open(TOMBSTONE_RUN, tombstoneRuns), open(RECORD_RUN, recordRuns));
 }

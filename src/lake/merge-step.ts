@@ -1,11 +1,10 @@
 import { deleteKeys, keyOf, listAll, putJson, readJson } from "./bucket-io";
 import type { CompactionDeps } from "./config";
-import { compactedKey, isCompacted, jobPrefix, planKey, runKey, shardDoneKey, statusKey } from "./keys";
+import { compactedKey, isCompacted, jobPrefix, planKey, shardDoneKey, statusKey } from "./keys";
 import { markHourDirty } from "./batch-files";
-import { mergeRuns } from "./merge-runs";
+import { openMergedRows } from "./merge-runs";
 import { uploadParquetFiles } from "./parquet-upload";
 import type { JobPlan } from "./plan-step";
-import { readRun } from "./run-files";
 import type { ShardDone } from "./sort-step";
 
 export interface JobStatus {
@@ -22,14 +21,13 @@ export interface JobStatus {
 }
 
 async function readShards(deps: CompactionDeps, plan: JobPlan) {
-  const totals = { rows: 0, rejected: 0, rejectedRaw: [] as string[], excluded: new Set<string>() };
+  const totals = { rows: 0, rejected: 0, rejectedRaw: [] as string[] };
   for (let shard = 0; shard < plan.shards; shard++) {
     const done = await readJson<ShardDone>(deps.bucket, shardDoneKey(plan.jobId, plan.planId, shard));
     if (!done) throw new Error(`shard ${shard} of ${plan.jobId} not done`);
     totals.rows += done.rows;
     totals.rejected += done.rejected;
     totals.rejectedRaw.push(...done.rejectedRaw);
-    for (const id of done.excluded) totals.excluded.add(id);
   }
   return totals;
 }
@@ -69,8 +67,8 @@ export async function mergeJob(deps: CompactionDeps, jobId: string, nowMs: numbe
   if (!inputs.head) return inputs.status!;
   // The plan's key lists (about 10 B per event) are not held during the merge: read again after.
   const { head, shards } = inputs;
-  const runs = Array.from({ length: head.shards }, (_, shard) => readRun(bucket, runKey(jobId, head.planId, shard)));
-  const written = await uploadParquetFiles(bucket, mergeRuns(runs, head.events, shards.excluded), deps.config, (n) => compactedKey(head.partition, jobId, n), { job_id: jobId, rebuilt_from_raw_objects: String(head.rawObjects) });
+  const rows = await openMergedRows(deps, { jobId, planId: head.planId, shards: head.shards });
+  const written = await uploadParquetFiles(bucket, rows, deps.config, (n) => compactedKey(head.partition, jobId, n), { job_id: jobId, rebuilt_from_raw_objects: String(head.rawObjects) });
   const plan = await readJson<JobPlan>(bucket, planKey(jobId));
   if (!plan) throw new Error(`plan of ${jobId} vanished during its merge`);
   const rejectedRaw = new Set(shards.rejectedRaw);
@@ -102,6 +100,6 @@ async function prepareMerge(deps: CompactionDeps, jobId: string) {
     await cleanUp(deps, plan);
     return { status };
   }
-  const { partition, planId, shards: shardCount, events, rawObjects } = plan;
-  return { head: { partition, planId, shards: shardCount, events, rawObjects }, shards };
+  const { partition, planId, shards: shardCount, rawObjects } = plan;
+  return { head: { partition, planId, shards: shardCount, rawObjects }, shards };
 }

@@ -1,12 +1,12 @@
 import type { RawSource, SortMessage } from "../contract/compaction-message";
 import { IngestMessage } from "../contract/ingest-message";
 import { errorMessage, toIssues } from "../errors";
-import { LOCATION_COLUMNS, normalizeEvent, type LocationRecord } from "../normalize";
+import { normalizeEvent, type LocationRecord } from "../normalize";
 import { sortRecords } from "../sinks/lake-parquet";
 import { keyOf, listAll, putJson, readLines } from "./bucket-io";
 import type { CompactionDeps } from "./config";
-import { donePrefix, rejectedKey, runKey, shardDoneKey } from "./keys";
-import { writeRun } from "./run-files";
+import { donePrefix, idRunKey, rejectedKey, runKey, shardDoneKey } from "./keys";
+import { ID_RUN, RECORD_RUN, writeRun, type IdEntry } from "./run-files";
 
 /** What a finished shard reports to the merge (its done marker). */
 export interface ShardDone {
@@ -14,8 +14,8 @@ export interface ShardDone {
   rejected: number;
   /** Raw objects with a rejected envelope: their batch files are kept, their rows left out. */
   rejectedRaw: string[];
-  /** Ids accepted from those raw objects: the kept batch files hold them, so the merge skips them. */
-  excluded: string[];
+  /** Ids accepted from those raw objects: the kept batch files hold them, so the merge drops them (id run). */
+  excludedIds: number;
 }
 
 interface Rejection { line: number; reason: string; body: string }
@@ -46,31 +46,36 @@ async function readSource(deps: CompactionDeps, source: RawSource) {
   return { records, rejections };
 }
 
+const entryOf = ({ id, user_id, created_at }: LocationRecord, excluded: boolean): IdEntry => ({ id, user_id, created_at, excluded });
+
 /**
- * Sort step: one shard of raw objects → one sorted run (first processed copy of an id wins).
- * The last shard to finish sends the merge; two shards finishing together may both send it,
- * which the merge tolerates.
+ * Sort step: one shard of raw objects → one sorted run (first processed copy of an id wins) and
+ * its id run (the same ids in id order, plus those excluded). The last shard to finish sends the
+ * merge; two shards finishing together may both send it, which the merge tolerates.
  */
 export async function sortShard(deps: CompactionDeps, message: SortMessage): Promise<ShardDone> {
   const seen = new Set<string>();
   const kept: LocationRecord[] = [];
-  const done: ShardDone = { rows: 0, rejected: 0, rejectedRaw: [], excluded: [] };
+  const ids: IdEntry[] = [];
+  const done: ShardDone = { rows: 0, rejected: 0, rejectedRaw: [], excludedIds: 0 };
   for (const source of message.sources) {
     const { records, rejections } = await readSource(deps, source);
     if (rejections.length) {
       await putJson(deps.bucket, rejectedKey(message.partition, source.key), { source: source.key, jobId: message.jobId, rejected: rejections });
       done.rejected += rejections.length;
       done.rejectedRaw.push(source.key);
-      done.excluded.push(...records.map((r) => r.id));
+      done.excludedIds += records.length;
+      for (const r of records) ids.push(entryOf(r, true));
       continue;
     }
-    for (const r of records) if (!seen.has(r.id)) seen.add(r.id), kept.push(r);
+    for (const r of records) if (!seen.has(r.id)) seen.add(r.id), kept.push(r), ids.push(entryOf(r, false));
   }
-  const sorted = sortRecords(kept);
-  done.rows = sorted.length;
-  await writeRun(deps.bucket, runKey(message.jobId, message.planId, message.shard), sorted.map((r) => LOCATION_COLUMNS.map((c) => r[c])));
-  await putJson(deps.bucket, shardDoneKey(message.jobId, message.planId, message.shard), done);
-  const finished = await listAll(deps.bucket, donePrefix(message.jobId, message.planId), keyOf);
-  if (finished.length >= message.shards) await deps.queue.send({ step: "merge", jobId: message.jobId, partition: message.partition });
+  const { jobId, planId, shard } = message;
+  done.rows = kept.length;
+  await writeRun(deps.bucket, runKey(jobId, planId, shard), RECORD_RUN, sortRecords(kept));
+  await writeRun(deps.bucket, idRunKey(jobId, planId, shard), ID_RUN, ids.sort(ID_RUN.compare));
+  await putJson(deps.bucket, shardDoneKey(jobId, planId, shard), done);
+  const finished = await listAll(deps.bucket, donePrefix(jobId, planId), keyOf);
+  if (finished.length >= message.shards) await deps.queue.send({ step: "merge", jobId, partition: message.partition });
   return done;
 }

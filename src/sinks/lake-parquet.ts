@@ -51,8 +51,11 @@ export const LOCATION_PARQUET_COLUMNS: ColumnSpec[] = LOCATION_COLUMNS.map((name
 
 export const SORT_ORDER: LocationColumn[] = ["user_id", "created_at", "id"];
 
+/** The columns that order the lake: enough to place a row (compaction's tombstones carry only these). */
+export type SortKey = Pick<LocationRecord, "user_id" | "created_at" | "id">;
+
 /** The lake's row order (driver, then time, then id; null drivers last), strings in UTF-8 byte order. */
-export function compareRecords(a: LocationRecord, b: LocationRecord): number {
+export function compareRecords(a: SortKey, b: SortKey): number {
   if (a.user_id !== b.user_id) {
     if (a.user_id === null) return 1;
     if (b.user_id === null) return -1;

@@ -59,7 +59,8 @@ describe("hourly compaction (cron → plan → sort → merge on the compaction 
     const messages = Array.from({ length: 240 }, (_, i) => makeMessage({ event: makeEvent({ createdAt: `${hour}:${String(i % 60).padStart(2, "0")}:${String(i % 47).padStart(2, "0")}.000Z`, user: { _id: `driver-${i % 13}` } }) }));
     for (let i = 0; i < messages.length; i += 20) await consumeBatch("milk-ingest", messages.slice(i, i + 20).concat(i ? [messages[i - 1]!] : []));
     const queue = compactionQueue();
-    const overrides = { COMPACTION_SHARD_EVENTS: "50", COMPACTION_TARGET_FILE_BYTES: "4096", COMPACTION_ROW_GROUP_ROWS: "30" } as Partial<Env>;
+    // Fan-in 2: the merge first combines the shards' runs, over two levels.
+    const overrides = { COMPACTION_SHARD_EVENTS: "50", COMPACTION_TARGET_FILE_BYTES: "4096", COMPACTION_ROW_GROUP_ROWS: "30", COMPACTION_MERGE_FAN_IN: "2" } as Partial<Env>;
     const { enqueueCompactions } = await import("../../src/lake/dirty-hours");
     await enqueueCompactions(queue as unknown as Queue, ["dt=2024-06-04/hour=09"], Date.now());
     await drain(queue, overrides);
