@@ -79,6 +79,8 @@ describe("combining runs down to the merge's fan-in", () => {
   /** Runs of [key, run number] rows; every run holds the keys 0…4, so every key is a tie. */
   const TAGGED: RunCodec<[number, number]> = { toRow: (v) => v, fromRow: (row) => row as [number, number], compare: (a, b) => a[0] - b[0] };
 
+  const mergedValues = async (keys: string[]) => (await collect(mergeSorted(keys.map((k) => readRun(env.LAKE_BUCKET, k, TAGGED)), TAGGED.compare))).map((head) => head.value);
+
   it("merges 7 runs into at most 2 stably (ties keep run order), over several levels, and rewrites the same keys", async () => {
     const prefix = "test/combine-runs/";
     const keys: string[] = [];
@@ -96,9 +98,16 @@ describe("combining runs down to the merge's fan-in", () => {
     expect(narrowed).toEqual([`${prefix}out/1/0`, `${prefix}out/1/1`]);
     expect(named).toEqual(["0/0", "0/1", "0/2", "0/3", "1/0", "1/1"]); // 8 runs → 4 → 2
     expect(await narrow()).toEqual({ narrowed, named }); // a retried merge overwrites, never adds
-    const rows: [number, number][] = [];
-    for await (const { value } of mergeSorted(narrowed.map((k) => readRun(env.LAKE_BUCKET, k, TAGGED)), TAGGED.compare)) rows.push(value);
-    expect(rows).toEqual([0, 1, 2, 3, 4].flatMap((k) => [0, 1, 2, 3, 4, 5, 6].map((run) => [k, run])));
+    expect(await mergedValues(narrowed)).toEqual([0, 1, 2, 3, 4].flatMap((k) => [0, 1, 2, 3, 4, 5, 6].map((run) => [k, run])));
+  });
+
+  it("combines only the first runs when they can absorb the excess, leaving the rest as they are", async () => {
+    const prefix = "test/combine-runs-partial/";
+    const keys = [0, 1, 2, 3, 4].map((run) => `${prefix}in/${run}`);
+    for (const [run, key] of keys.entries()) await writeRun(env.LAKE_BUCKET, key, TAGGED, [[run, run], [9, run]]);
+    const narrowed = await narrowRuns(env.LAKE_BUCKET, TAGGED, keys, 4, 5 * 1024 * 1024, (level, n) => `${prefix}out/${level}/${n}`);
+    expect(narrowed).toEqual([`${prefix}out/0/0`, ...keys.slice(2)]);
+    expect(await mergedValues(narrowed)).toEqual([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4], [9, 0], [9, 1], [9, 2], [9, 3], [9, 4]]);
   });
 });
 
