@@ -20,10 +20,16 @@ function legacySigningMessage(body: unknown): string {
   return typeof id === "string" ? id : "";
 }
 
+let cachedTokens: { secret: string | undefined; tokens: string[] } | undefined;
+
+/** The rotation tokens, parsed once per distinct secret value instead of on every request. */
 function readTokens(env: Env): string[] {
-  const list = parseTokenList(env.RADAR_WEBHOOK_TOKEN);
-  if ("error" in list) throw new ApiError("token_list_invalid", "the webhook secret is misconfigured; see /healthz");
-  return list.tokens;
+  if (cachedTokens?.secret !== env.RADAR_WEBHOOK_TOKEN) {
+    const list = parseTokenList(env.RADAR_WEBHOOK_TOKEN);
+    if ("error" in list) throw new ApiError("token_list_invalid", "the webhook secret is misconfigured; see /healthz");
+    cachedTokens = { secret: env.RADAR_WEBHOOK_TOKEN, tokens: list.tokens };
+  }
+  return cachedTokens.tokens;
 }
 
 async function readJsonBytes(request: Request): Promise<Uint8Array> {
