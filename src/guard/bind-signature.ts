@@ -13,20 +13,10 @@ export const GUARD_SHARDS = 1;
 
 const encoder = new TextEncoder();
 
-// Shard ids per namespace, derived once per isolate: idFromName hashes the name on every call.
-// Only the ids are kept; stubs are made per request, as a broken stub must not outlive its call.
-const shardIds = new WeakMap<Env["SIGNING_GUARD"], DurableObjectId[]>();
-
-function shardId(namespace: Env["SIGNING_GUARD"], shard: number): DurableObjectId {
-  let ids = shardIds.get(namespace);
-  if (!ids) shardIds.set(namespace, (ids = Array.from({ length: GUARD_SHARDS }, (_, i) => namespace.idFromName(`shard-${i}`))));
-  return ids[shard]!;
-}
-
 async function askGuard(env: Env, idHash: string, bodyHash: string): Promise<Verdict> {
   const namespace = env.SIGNING_GUARD;
   const shard = parseInt(idHash.slice(0, 2), 16) % GUARD_SHARDS;
-  return namespace.get(shardId(namespace, shard)).bind(idHash, bodyHash);
+  return namespace.get(namespace.idFromName(`shard-${shard}`)).bind(idHash, bodyHash);
 }
 
 /**

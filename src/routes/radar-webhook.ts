@@ -20,16 +20,10 @@ function legacySigningMessage(body: unknown): string {
   return typeof id === "string" ? id : "";
 }
 
-let cachedTokens: { secret: string | undefined; tokens: string[] } | undefined;
-
-/** The rotation tokens, parsed once per distinct secret value instead of on every request. */
 function readTokens(env: Env): string[] {
-  if (cachedTokens?.secret !== env.RADAR_WEBHOOK_TOKEN) {
-    const list = parseTokenList(env.RADAR_WEBHOOK_TOKEN);
-    if ("error" in list) throw new ApiError("token_list_invalid", "the webhook secret is misconfigured; see /healthz");
-    cachedTokens = { secret: env.RADAR_WEBHOOK_TOKEN, tokens: list.tokens };
-  }
-  return cachedTokens.tokens;
+  const list = parseTokenList(env.RADAR_WEBHOOK_TOKEN);
+  if ("error" in list) throw new ApiError("token_list_invalid", "the webhook secret is misconfigured; see /healthz");
+  return list.tokens;
 }
 
 async function readJsonBytes(request: Request): Promise<Uint8Array> {
