@@ -36,7 +36,7 @@ if (!Number.isInteger(connections) || connections < 1 || connections > 1024) {
 const smoke = values.smoke;
 const plan = smoke
   ? { rows: 2_000, rounds: 1, seconds: 1, rate: 50, freshSeconds: 2 }
-  : { rows: 100_000, rounds: 3, seconds: 8, rate: 200, freshSeconds: 20 };
+  : { rows: 100_000, rounds: 4, seconds: 6, rate: 200, freshSeconds: 20 };
 const DEFAULT_SUCCESS_SAMPLE_RATE = 0.01; // src/edge/request-log.ts
 const BATCH_TIMEOUT_S = 5; // wrangler.toml [[queues.consumers]] milk-ingest max_batch_timeout
 const step = (s) => console.log(`\n▶ ${s}`);
@@ -60,8 +60,8 @@ if (want("webhook") || want("freshness")) {
   const pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state });
   try {
     if (want("webhook")) {
-      step(`webhook: ${plan.rounds} A/B rounds of ${plan.seconds}s at ${connections} connections, ours vs no-op Worker`);
-      results.webhook = await measureWebhook({ pipelineUrl: pipeline.url, token: pipeline.token, port: await freePort(), rounds: plan.rounds, seconds: plan.seconds, connections });
+      step(`webhook: ${plan.rounds} A/B-B/A rounds of ${plan.seconds}s at ${connections} connections, ours vs no-op Worker`);
+      results.webhook = await measureWebhook({ pipelineUrl: pipeline.url, pipelinePgid: pipeline.wranglerPid, token: pipeline.token, port: await freePort(), rounds: plan.rounds, seconds: plan.seconds, connections });
     }
     if (want("freshness")) {
       step(`freshness: ${plan.rate} events/s for ${plan.freshSeconds}s`);
@@ -98,6 +98,8 @@ const row = (k, v) => console.log(`  ${k.padEnd(34)} ${v}`);
 console.log("\nResults");
 if (results.webhook) {
   row("webhook rps / no-op rps / ratio", `${results.webhook.rps} / ${results.webhook.noop_rps} / ${results.webhook.ratio} (goal ≥ 0.8)`);
+  row("ratio per round: median [min–max]", `${results.webhook.ratio_median} [${results.webhook.ratio_min}–${results.webhook.ratio_max}]`);
+  row("CPU ms/request ours / no-op", `${results.webhook.cpu_ms_per_request ?? "n/a"} / ${results.webhook.noop_cpu_ms_per_request ?? "n/a"}`);
   row("no-op + 1 log line rps / ratio", `${results.webhook.noop_with_log_rps} / ${results.webhook.ratio_vs_noop_with_log}`);
   row("no-op + 1 queue send rps / ratio", `${results.webhook.noop_with_send_rps} / ${results.webhook.ratio_vs_noop_with_send}`);
   row("webhook p50 / p99 ms; non-2xx", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}; ${results.webhook.non2xx}`);

@@ -59,6 +59,17 @@ describe("POST /webhooks/radar signature", () => {
     expect(response.status).toBe(202);
   });
 
+  it("follows a changed secret on the next request: the old token is refused once rotated out", async () => {
+    const sig = toHex(await hmacSha1(DEV_TOKEN, "rotation-id"));
+    const headers = { "x-radar-signing-id": "rotation-id", "x-radar-signature": sig };
+    expect((await post(headers, body)).response.status).toBe(202);
+    const rotated = await post(headers, body, { RADAR_WEBHOOK_TOKEN: SECOND_TOKEN });
+    expect(rotated.response.status).toBe(401);
+    expect(rotated.env.INGEST_QUEUE.sent).toHaveLength(0);
+    const newSig = toHex(await hmacSha1(SECOND_TOKEN, "rotation-id-2"));
+    expect((await post({ "x-radar-signing-id": "rotation-id-2", "x-radar-signature": newSig }, body, { RADAR_WEBHOOK_TOKEN: SECOND_TOKEN })).response.status).toBe(202);
+  });
+
   it("accepts a base64 signature", async () => {
     const sig = toBase64(await hmacSha1(DEV_TOKEN, "b64-id"));
     const { response } = await post({ "x-radar-signing-id": "b64-id", "x-radar-signature": sig }, body);
