@@ -26,8 +26,9 @@ export const runKey = (jobId: string, planId: string, shard: number) => `${shard
 /** A shard's ids in id order, with their sort keys: what the merge's duplicate pass reads. */
 export const idRunKey = (jobId: string, planId: string, shard: number) => `${shardsPrefix(jobId, planId)}ids/${String(shard).padStart(5, "0")}.ndjson`;
 export const tombstoneKey = (jobId: string, planId: string, run: number) => `${shardsPrefix(jobId, planId)}tombstones/${String(run).padStart(5, "0")}.ndjson`;
-/** A run the merge combined from others of one kind (combine-runs.ts), named by level and position. */
-export const combinedKey = (jobId: string, planId: string, kind: string, level: number, n: number) => `${shardsPrefix(jobId, planId)}combined/${kind}/${level}-${String(n).padStart(5, "0")}.ndjson`;
+/** A run the merge combined from input runs `first`…`last` of one kind (combine-runs.ts). */
+export const combinedKey = (jobId: string, planId: string, kind: string, first: number, last: number) =>
+  `${shardsPrefix(jobId, planId)}combined/${kind}/${String(first).padStart(5, "0")}-${String(last).padStart(5, "0")}.ndjson`;
 export const shardDoneKey = (jobId: string, planId: string, shard: number) => `${donePrefix(jobId, planId)}${String(shard).padStart(5, "0")}.json`;
 export const planKey = (jobId: string) => `${jobPrefix(jobId)}plan.json`;
 export const statusKey = (jobId: string) => `${jobPrefix(jobId)}status.json`;

@@ -28,20 +28,22 @@ export async function* mergeRuns(tombstones: AsyncIterator<SortKey>[], runs: Asy
 }
 
 /**
- * The hour's rows for the merge, each id once, in lake order: runs of every kind are first
- * combined down to COMPACTION_MERGE_FAN_IN, then the duplicate pass writes its tombstones.
+ * The hour's rows for the merge, each id once, in lake order. The id runs are combined down to
+ * COMPACTION_MERGE_FAN_IN for the duplicate pass; then the tombstone runs down to a quarter of it
+ * (tombstones are few) and the record runs to the rest, so the merge opens at most the fan-in.
  * Everything it writes is named per planning, so a retried merge rewrites the same objects.
  */
 export async function openMergedRows(deps: Pick<CompactionDeps, "bucket" | "config">, job: { jobId: string; planId: string; shards: number }): Promise<AsyncGenerator<LocationRecord>> {
   const { bucket, config } = deps;
   const { jobId, planId } = job;
-  const narrow = <T>(kind: string, codec: RunCodec<T>, keys: string[]) =>
-    narrowRuns(bucket, codec, keys, config.mergeFanIn, config.partBytes, (level, n) => combinedKey(jobId, planId, kind, level, n));
+  const narrow = <T>(kind: string, codec: RunCodec<T>, keys: string[], target: number) =>
+    narrowRuns(bucket, codec, keys, target, config.partBytes, (first, last) => combinedKey(jobId, planId, kind, first, last));
   const shards = Array.from({ length: job.shards }, (_, shard) => shard);
-  const idRuns = await narrow("ids", ID_RUN, shards.map((s) => idRunKey(jobId, planId, s)));
+  const idRuns = await narrow("ids", ID_RUN, shards.map((s) => idRunKey(jobId, planId, s)), config.mergeFanIn);
   const dropped = await writeDuplicateTombstones(bucket, idRuns, (n) => tombstoneKey(jobId, planId, n));
-  const tombstoneRuns = await narrow("tombstones", TOMBSTONE_RUN, Array.from({ length: dropped.runs }, (_, n) => tombstoneKey(jobId, planId, n)));
-  const recordRuns = await narrow("records", RECORD_RUN, shards.map((s) => runKey(jobId, planId, s)));
+  const tombstoneKeys = Array.from({ length: dropped.runs }, (_, n) => tombstoneKey(jobId, planId, n));
+  const tombstoneRuns = await narrow("tombstones", TOMBSTONE_RUN, tombstoneKeys, Math.max(1, Math.floor(config.mergeFanIn / 4)));
+  const recordRuns = await narrow("records", RECORD_RUN, shards.map((s) => runKey(jobId, planId, s)), config.mergeFanIn - tombstoneRuns.length);
   const open = <T>(codec: RunCodec<T>, keys: string[]) => keys.map((key) => readRun(bucket, key, codec));
   return mergeRuns(open(TOMBSTONE_RUN, tombstoneRuns), open(RECORD_RUN, recordRuns));
 }

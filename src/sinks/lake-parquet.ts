@@ -54,14 +54,27 @@ export const SORT_ORDER: LocationColumn[] = ["user_id", "created_at", "id"];
 /** The columns that order the lake: enough to place a row (compaction's tombstones carry only these). */
 export type SortKey = Pick<LocationRecord, "user_id" | "created_at" | "id">;
 
-/** The lake's row order (driver, then time, then id; null drivers last), strings in UTF-8 byte order. */
+const compareCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The lake's row order (driver, then time, then id; null drivers last), strings in UTF-8 byte
+ * order as stored. Two strings that differ only in lone surrogates store the same bytes (both
+ * become U+FFFD), so code units break that tie last: 0 means the same driver, time and id, which
+ * the compaction merge relies on to drop exactly the copies a tombstone names.
+ */
 export function compareRecords(a: SortKey, b: SortKey): number {
   if (a.user_id !== b.user_id) {
     if (a.user_id === null) return 1;
     if (b.user_id === null) return -1;
-    return compareUtf8(a.user_id, b.user_id);
+    const byUser = compareUtf8(a.user_id, b.user_id);
+    if (byUser !== 0) return byUser;
   }
-  return a.created_at - b.created_at || compareUtf8(a.id, b.id);
+  return (
+    a.created_at - b.created_at ||
+    compareUtf8(a.id, b.id) ||
+    compareCodeUnits(a.user_id ?? "", b.user_id ?? "") ||
+    compareCodeUnits(a.id, b.id)
+  );
 }
 
 /** Sorts by driver then time: long runs compress best and readers prune by driver. */
