@@ -19,7 +19,8 @@ function losersOf(copies: IdEntry[]): SortKey[] {
 
 /**
  * Duplicate pass of the merge: streams the shards' id runs in id order (one row per run in
- * memory, at most COMPACTION_MERGE_FAN_IN runs) and writes, as sorted tombstone runs, the sort key of every copy the merge must drop.
+ * memory, at most COMPACTION_MERGE_FAN_IN runs) and writes, as sorted tombstone runs, the sort
+ * key of every copy the merge must drop.
  * Copies under one sort key are adjacent in the merge and need no tombstone; an id resent with
  * another time, or excluded, does. Memory does not grow with the hour, only with the tombstones
  * of one run. Deterministic, so a retried merge rewrites the same runs.

@@ -1,5 +1,6 @@
 import { LOCATION_COLUMNS, type LocationRecord } from "../normalize";
 import { compareRecords, type SortKey } from "../sinks/lake-parquet";
+import { compareCodeUnits } from "../sinks/parquet/compare-utf8";
 import { readLines } from "./bucket-io";
 import { uploadChunks } from "./part-writer";
 
@@ -35,12 +36,10 @@ export interface IdEntry extends SortKey {
   excluded: boolean;
 }
 
-export const compareIds = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-
 export const ID_RUN: RunCodec<IdEntry> = {
   toRow: (e) => [e.id, e.user_id, e.created_at, e.excluded ? 1 : 0],
   fromRow: ([id, user_id, created_at, excluded]) => ({ id: id as string, user_id: user_id as string | null, created_at: created_at as number, excluded: excluded === 1 }),
-  compare: compareIds,
+  compare: (a, b) => compareCodeUnits(a.id, b.id),
 };
 
 /** Sort keys of copies the merge must drop, in lake order. */

@@ -9,7 +9,7 @@ export interface Head<T> {
  * A binary min-heap of stream heads for k-way merges: memory is one row per stream. Ties go to
  * the lower run, so a merge is stable in run order.
  */
-export class RunHeap<T> {
+class RunHeap<T> {
   private readonly items: Head<T>[] = [];
   constructor(private readonly compare: (a: T, b: T) => number) {}
 

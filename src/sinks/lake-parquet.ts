@@ -1,6 +1,6 @@
 import { LOCATION_COLUMNS, LAKE_SCHEMA_VERSION, LocationRecord, type LocationColumn } from "../normalize";
 import type { ColumnKind, ColumnSpec, ColumnValue } from "./parquet/column-spec";
-import { compareUtf8 } from "./parquet/compare-utf8";
+import { compareCodeUnits, compareUtf8 } from "./parquet/compare-utf8";
 import { createParquetWriter, writeParquet, type ParquetStreamWriter } from "./parquet/write-parquet";
 
 type Column = readonly [ColumnKind, (r: LocationRecord) => ColumnValue];
@@ -53,8 +53,6 @@ export const SORT_ORDER: LocationColumn[] = ["user_id", "created_at", "id"];
 
 /** The columns that order the lake: enough to place a row (compaction's tombstones carry only these). */
 export type SortKey = Pick<LocationRecord, "user_id" | "created_at" | "id">;
-
-const compareCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The lake's row order (driver, then time, then id; null drivers last), strings in UTF-8 byte

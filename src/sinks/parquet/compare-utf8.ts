@@ -31,3 +31,6 @@ function codePointAt(s: string, i: number): number {
   if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) return (unit - 0xd800) * 0x400 + (next - 0xdc00) + 0x10000;
   return 0xfffd;
 }
+
+/** JavaScript's own string order (UTF-16 units): a total order, where compareUtf8 ties lone surrogates. */
+export const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
