@@ -13,12 +13,13 @@ import { costPerMillion, observabilityPerEvent } from "./lib/cost.mjs";
 import { measureCompaction } from "./lib/compaction.mjs";
 import { measureEncodeAndStorage } from "./lib/encode-storage.mjs";
 import { measureFreshness } from "./lib/freshness.mjs";
+import { measureHotPathParts } from "./lib/hot-path-parts.mjs";
 import { measureWebhook } from "./lib/webhook.mjs";
 import { measureWriters } from "./lib/writers.mjs";
 
 const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" }, connections: { type: "string", default: "16" } } });
 // `--only encode,webhook` runs some sections (for working on one); a full run is what results.json records.
-const SECTIONS = ["encode", "webhook", "freshness", "cost", "writers", "compaction"];
+const SECTIONS = ["encode", "webhook", "parts", "freshness", "cost", "writers", "compaction"];
 const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
 if (unknown.length) {
@@ -73,6 +74,11 @@ if (want("webhook") || want("freshness")) {
   }
 }
 
+if (want("parts")) {
+  step("hot-path parts: CPU per step of the webhook's work in workerd, one step at a time");
+  results.hot_path_parts = await measureHotPathParts({ scale: smoke ? 0.05 : 1 });
+}
+
 if (want("cost")) {
   results.cost = costPerMillion({
     edgeCpuMs: 1,
@@ -103,6 +109,9 @@ if (results.webhook) {
   row("no-op + 1 log line rps / ratio", `${results.webhook.noop_with_log_rps} / ${results.webhook.ratio_vs_noop_with_log}`);
   row("no-op + 1 queue send rps / ratio", `${results.webhook.noop_with_send_rps} / ${results.webhook.ratio_vs_noop_with_send}`);
   row("webhook p50 / p99 ms; non-2xx", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}; ${results.webhook.non2xx}`);
+}
+if (results.hot_path_parts) {
+  row("µs CPU per step in workerd", Object.entries(results.hot_path_parts).map(([p, r]) => `${p} ${r.us_per_step}`).join(", "));
 }
 if (results.encode) {
   row("encode rows/s ours / DuckDB zstd", `${results.encode.rows_per_s} / ${results.encode.duckdb_rows_per_s}`);

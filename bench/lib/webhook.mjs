@@ -1,11 +1,14 @@
 // Webhook cost: our signed POST /webhooks/radar against a no-op Worker in the same runtime
 // (wrangler dev / workerd), same load generator (autocannon), alternating A/B rounds.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { ROOT } from "../../scripts/lib/dev-vars.mjs";
 import { startWranglerDev } from "../../scripts/lib/local-pipeline.mjs";
 import { radarSignature } from "../../scripts/lib/simulator.mjs";
 import { groupCpuMs } from "./proc-cpu.mjs";
+
+const SAMPLE_EVENT = JSON.parse(readFileSync(join(ROOT, "bench", "sample-event.json"), "utf8"));
 
 function signedRequestFactory(token) {
   let n = 0;
@@ -14,16 +17,7 @@ function signedRequestFactory(token) {
   return () => {
     const id = `bench-${process.pid}-${++n}`;
     const headers = { "content-type": "application/json", "x-radar-signing-id": id, "x-radar-signature": radarSignature(token, id) };
-    const body = JSON.stringify({
-      event: {
-        _id: id,
-        type: "user.updated_trip",
-        createdAt: new Date().toISOString(),
-        location: { type: "Point", coordinates: [-119.2871, 36.0652] },
-        locationAccuracy: 12.5,
-        user: { _id: "65e70f3b2a9d4c0019b8e2aa", userId: "drv-4471", trip: { _id: "65e734f08c1f3b0021d4c002", metadata: { route_session_type: "RawMilk" } } },
-      },
-    });
+    const body = JSON.stringify({ event: { _id: id, createdAt: new Date().toISOString(), ...SAMPLE_EVENT } });
     return { headers, body };
   };
 }

@@ -17,8 +17,9 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
   return async function requestLog(c, next) {
     const requestId = crypto.randomUUID();
     c.set("requestId", requestId);
-    await next();
+    // Before the handler, so c.json() writes it; set afterwards, Hono copies the whole Response.
     c.header("X-Request-Id", requestId);
+    await next();
     const status = c.res.status;
     const refusal = c.get("refusal");
     if (shouldLog(status, refusal, c.env.LOG_SUCCESS_SAMPLE_RATE)) {

@@ -46,3 +46,23 @@ describe("request log sampling", () => {
     expect(shouldLog(404, undefined, "0", 0.99)).toBe(true);
   });
 });
+
+describe("X-Request-Id", () => {
+  const fetchPath = async (path: string, init: RequestInit = {}) =>
+    worker.fetch(new Request(`https://edge.test${path}`, init), { ...testEnv(), LOG_SUCCESS_SAMPLE_RATE: "1" }, createExecutionContext());
+
+  it.each([
+    ["an accepted webhook", 202, async () => post({ LOG_SUCCESS_SAMPLE_RATE: "1" })],
+    ["a refused signature", 401, async () => post({}, { "x-radar-signature": "0".repeat(40) })],
+    ["a body that fails validation", 400, async () => fetchPath("/webhooks/radar", { method: "POST", headers: await signedHeaders(), body: "{}" })],
+    ["an unknown route", 404, async () => fetchPath("/nope")],
+    ["a wrong method", 405, async () => fetchPath("/webhooks/radar", { method: "GET" })],
+  ])("is on %s (%i) and names the request in its log line", async (_, status, send) => {
+    const lines = captureLogs();
+    const response = await send();
+    expect(response.status).toBe(status);
+    const id = response.headers.get("x-request-id");
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(lines.at(-1)?.line).toMatchObject({ msg: "request", status, requestId: id });
+  });
+});

@@ -1,0 +1,77 @@
+// Cost of each step of the webhook's work in workerd (bench/hot-path-worker.ts), one step at a
+// time: CPU of the runtime's processes from /proc around a loop of N steps inside one request.
+// Unlike the A/B webhook run, these figures do not depend on how the load shares two cores.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "../../scripts/lib/dev-vars.mjs";
+import { freePort } from "../../scripts/lib/free-port.mjs";
+import { startWranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
+import { groupCpuMs } from "./proc-cpu.mjs";
+
+// Steps per loop: enough CPU to read well above /proc's 10 ms tick.
+const PARTS = { loop: 20_000, hmac: 20_000, hashes: 20_000, json: 20_000, zod: 20_000, guard: 5_000, send: 3_000, lake: 3_000 };
+// After each loop: the guard writes behind within 1 s, the queue's consumer drains within 1 s.
+const SETTLE_MS = 2_500;
+
+function config(dir) {
+  const toml = `name = "milk-hot-path-bench"
+main = ${JSON.stringify(join(ROOT, "bench", "hot-path-worker.ts"))}
+compatibility_date = "2026-04-20"
+[vars]
+SIGNING_GUARD_COALESCE_MS = "1000"
+[[durable_objects.bindings]]
+name = "SIGNING_GUARD"
+class_name = "SigningGuard"
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["SigningGuard"]
+[[r2_buckets]]
+binding = "LAKE_BUCKET"
+bucket_name = "milk-hot-path-bench"
+[[queues.producers]]
+binding = "INGEST_QUEUE"
+queue = "milk-hot-path-bench"
+[[queues.consumers]]
+queue = "milk-hot-path-bench"
+max_batch_size = 100
+max_batch_timeout = 1
+`;
+  const path = join(dir, "wrangler.toml");
+  writeFileSync(path, toml);
+  return path;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function runPart(url, part, n) {
+  const response = await fetch(`${url}/${part}?n=${n}`);
+  if (!response.ok) throw new Error(`hot-path part ${part}: HTTP ${response.status} ${await response.text()}`);
+}
+
+/**
+ * µs of CPU per step for each part, the empty loop's share subtracted. `scale` shrinks the loops
+ * (smoke runs). Returns null off Linux, where /proc is missing.
+ */
+export async function measureHotPathParts({ scale = 1 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "milk-hot-path-"));
+  const server = await startWranglerDev({ args: ["-c", config(dir), "--persist-to", join(dir, "state")], port: await freePort(), readyPath: "/loop?n=1" });
+  try {
+    if (groupCpuMs(server.pid) === null) return null;
+    const raw = {};
+    for (const [part, steps] of Object.entries(PARTS)) {
+      const n = Math.max(1, Math.round(steps * scale));
+      await runPart(server.url, part, Math.min(n, 100)); // warm-up: JIT, first guard and bucket writes
+      await sleep(SETTLE_MS);
+      const before = groupCpuMs(server.pid);
+      await runPart(server.url, part, n);
+      await sleep(SETTLE_MS);
+      raw[part] = { n, ms: groupCpuMs(server.pid) - before };
+    }
+    const idleMs = raw.loop.ms; // the settle time and the request itself, counted once per part
+    return Object.fromEntries(Object.entries(raw).filter(([p]) => p !== "loop").map(([p, { n, ms }]) => [p, { steps: n, us_per_step: +((Math.max(0, ms - idleMs) * 1000) / n).toFixed(1) }]));
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
