@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// npm run bench [-- --smoke]: webhook vs no-op, encode and storage vs DuckDB, freshness, cost, compaction.
+// npm run bench [-- --smoke]: webhook vs no-op, its steps one by one, encode and storage vs DuckDB,
+// freshness, cost, writers, compaction.
 // Writes bench/results.json. Never fails on speed: numbers are for reading, ratios for comparing.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
+import { intOption, parseCli, usageError } from "../scripts/lib/cli.mjs";
 import { ROOT } from "../scripts/lib/dev-vars.mjs";
 import { freePort } from "../scripts/lib/free-port.mjs";
 import { startPipeline } from "../scripts/lib/local-pipeline.mjs";
@@ -17,23 +18,32 @@ import { measureHotPathParts } from "./lib/hot-path-parts.mjs";
 import { measureWebhook } from "./lib/webhook.mjs";
 import { measureWriters } from "./lib/writers.mjs";
 
-const { values } = parseArgs({ options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" }, connections: { type: "string", default: "16" } } });
-// `--only encode,webhook` runs some sections (for working on one); a full run is what results.json records.
 const SECTIONS = ["encode", "webhook", "parts", "freshness", "cost", "writers", "compaction"];
+const { values } = parseCli({
+  help: `
+usage: npm run bench [-- --smoke] [--only SECTIONS] [--connections N] [--out FILE]
+
+Measures the pipeline on this machine and writes the figures docs/performance.md cites. Never fails
+on speed: figures are for reading, ratios for comparing. A full run takes about 20 minutes here,
+most of it compaction; run nothing else heavy beside it.
+
+options:
+  --smoke            tiny sizes, a minute or two (what CI runs); writes bench/tmp/results-smoke.json
+  --only SECTIONS    comma-separated, from: ${SECTIONS.join(", ")}; writes bench/tmp/results-<sections>.json
+  --connections N    webhook load, closed-loop connections (default 16)
+  --out FILE         write the results here instead (a full run writes bench/results.json)
+
+example:
+  npm run bench -- --only webhook,parts`,
+  options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" }, connections: { type: "string", default: "16" } },
+});
+// --only runs some sections (for working on one); a full run is what results.json records.
 const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
-if (unknown.length) {
-  console.error(`unknown bench section(s): ${unknown.join(", ")}; known: ${SECTIONS.join(", ")}`);
-  process.exit(2);
-}
+if (unknown.length) usageError(`unknown bench section${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}; known: ${SECTIONS.join(", ")}`);
 const want = (section) => !only || only.includes(section);
-// Webhook load: closed-loop connections. The signing guard holds each signed request for its
-// coalescing window, so 16 connections measure that latency; 128 saturate the CPU (docs/performance.md).
-const connections = Number(values.connections);
-if (!Number.isInteger(connections) || connections < 1 || connections > 1024) {
-  console.error(`--connections must be a whole number from 1 to 1024, got "${values.connections}"`);
-  process.exit(2);
-}
+// Webhook load: closed-loop connections; 16 by default, 128 saturate the CPU (docs/performance.md).
+const connections = intOption(values, "connections", { min: 1, max: 1024 });
 const smoke = values.smoke;
 const plan = smoke
   ? { rows: 2_000, rounds: 1, seconds: 1, rate: 50, freshSeconds: 2 }

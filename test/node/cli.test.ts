@@ -9,9 +9,9 @@ import { freePort } from "../../scripts/lib/free-port.mjs";
 import { ensureStream, kinesisClient, startKinesalite } from "../../scripts/lib/kinesis-local.mjs";
 import { until } from "./until";
 
-/** Runs `node scripts/<script> ...args` (no shell) without blocking this process's servers. */
+/** Runs `node scripts/<script> ...args` (or a path with a slash, from the root; no shell) without blocking this process's servers. */
 function run(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(ROOT, "scripts", script), ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 });
+  const child = spawn(process.execPath, [script.includes("/") ? join(ROOT, script) : join(ROOT, "scripts", script), ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d));
@@ -26,6 +26,7 @@ const COMMANDS: [string, string[]][] = [
   ["ops.mjs", ["rebuild"]],
   ["kinesis.mjs", ["tail"]],
   ["deploy.mjs", []],
+  ["bench/run.mjs", []],
 ];
 
 describe("--help and unknown options", () => {
@@ -58,6 +59,8 @@ describe("argument validation", () => {
     ["ops.mjs", [], "a command is needed"],
     ["lake.mjs", ["query"], "query needs SQL"],
     ["kinesis.mjs", ["tail", "--limit", "0"], "--limit must be a whole number"],
+    ["bench/run.mjs", ["--only", "webhook,speed"], 'unknown bench section "speed"'],
+    ["bench/run.mjs", ["--connections", "16x"], "--connections must be a whole number"],
     ["deploy.mjs", [], "an environment is needed"],
     ["deploy.mjs", ["--env", "dev"], "--env must be staging or production"],
   ])("%s %j → exit 2: %s", async (script, args, message) => {
