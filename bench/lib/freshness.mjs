@@ -1,8 +1,6 @@
 // Freshness: from the 202 to the event being inside an R2 object, at a steady rate,
 // with the production queue settings from wrangler.toml.
-import { getPlatformProxy } from "wrangler";
-import { join } from "node:path";
-import { ROOT } from "../../scripts/lib/dev-vars.mjs";
+import { openLocalBucket } from "../../scripts/lib/lake-pull.mjs";
 import { radarSignature } from "../../scripts/lib/simulator.mjs";
 
 async function sendSteady(url, token, rate, seconds) {
@@ -30,7 +28,7 @@ async function sendSteady(url, token, rate, seconds) {
 
 /** Reads raw/ archives (ids inside, R2 `uploaded` time) until every accepted id is found. */
 async function landedTimes(persist, ids, timeoutMs) {
-  const proxy = await getPlatformProxy({ configPath: join(ROOT, "wrangler.toml"), persist: { path: persist } });
+  const { bucket, dispose } = await openLocalBucket(persist);
   const landed = new Map();
   const seenKeys = new Set();
   const deadline = Date.now() + timeoutMs;
@@ -38,11 +36,11 @@ async function landedTimes(persist, ids, timeoutMs) {
     while (landed.size < ids.size && Date.now() < deadline) {
       let cursor;
       do {
-        const page = await proxy.env.LAKE_BUCKET.list({ prefix: "raw/", cursor });
+        const page = await bucket.list({ prefix: "raw/", cursor });
         for (const object of page.objects) {
           if (seenKeys.has(object.key)) continue;
           seenKeys.add(object.key);
-          const body = await proxy.env.LAKE_BUCKET.get(object.key);
+          const body = await bucket.get(object.key);
           const text = await new Response(body.body.pipeThrough(new DecompressionStream("gzip"))).text();
           for (const line of text.trim().split("\n")) {
             const id = JSON.parse(line).id;
@@ -54,7 +52,7 @@ async function landedTimes(persist, ids, timeoutMs) {
       if (landed.size < ids.size) await new Promise((r) => setTimeout(r, 250));
     }
   } finally {
-    await proxy.dispose();
+    await dispose();
   }
   return landed;
 }

@@ -17,18 +17,29 @@ function writeBucketOnlyConfig() {
   return { config, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Uses wrangler's getPlatformProxy on the same persisted state, never miniflare's private files. */
-export async function pullLake({ out = join(ROOT, "lake"), persist = join(ROOT, ".wrangler", "state", "v3"), prefix = "" } = {}) {
-  if (!existsSync(persist)) throw new Error(`no local lake at ${persist}; run \`npm start\` and \`npm run simulate\` first`);
+/**
+ * The local lake bucket over wrangler dev's persisted state, through wrangler's getPlatformProxy
+ * (never miniflare's private files). Call `dispose` when done.
+ */
+export async function openLocalBucket(persist) {
   const bucketConfig = writeBucketOnlyConfig();
   const proxy = await getPlatformProxy({ configPath: bucketConfig.config, persist: { path: persist } }).catch((err) => {
     bucketConfig.remove();
     throw err;
   });
+  const dispose = async () => {
+    await proxy.dispose();
+    bucketConfig.remove();
+  };
+  return { bucket: proxy.env.LAKE_BUCKET, dispose };
+}
+
+export async function pullLake({ out = join(ROOT, "lake"), persist = join(ROOT, ".wrangler", "state", "v3"), prefix = "" } = {}) {
+  if (!existsSync(persist)) throw new Error(`no local lake at ${persist}; run \`npm start\` and \`npm run simulate\` first`);
+  const { bucket, dispose } = await openLocalBucket(persist);
   const stats = { listed: 0, copied: 0, skipped: 0, removed: 0, bytes: 0 };
   const keys = new Set();
   try {
-    const bucket = proxy.env.LAKE_BUCKET;
     let cursor;
     do {
       const page = await bucket.list({ prefix, cursor, limit: 1000 });
@@ -51,8 +62,7 @@ export async function pullLake({ out = join(ROOT, "lake"), persist = join(ROOT, 
       cursor = page.truncated ? page.cursor : undefined;
     } while (cursor);
   } finally {
-    await proxy.dispose();
-    bucketConfig.remove();
+    await dispose();
   }
   stats.removed = removeStale(out, prefix, keys);
   return stats;
