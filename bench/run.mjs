@@ -28,7 +28,7 @@ on speed: figures are for reading, ratios for comparing. A full run takes about 
 most of it compaction; run nothing else heavy beside it.
 
 options:
-  --smoke            tiny sizes, a minute or two (what CI runs); writes bench/tmp/results-smoke.json
+  --smoke            tiny sizes, a few minutes (what CI runs); writes bench/tmp/results-smoke.json
   --only SECTIONS    comma-separated, from: ${SECTIONS.join(", ")}; writes bench/tmp/results-<sections>.json
   --connections N    webhook load, closed-loop connections (default 16)
   --out FILE         write the results here instead (a full run writes bench/results.json)
@@ -85,7 +85,7 @@ if (want("webhook") || want("freshness")) {
 }
 
 if (want("parts")) {
-  step("hot-path parts: CPU per step of the webhook's work in workerd, one step at a time");
+  step("hot-path parts: CPU per step of the webhook's work in wrangler dev, one step at a time");
   results.hot_path_parts = await measureHotPathParts({ scale: smoke ? 0.05 : 1 });
 }
 
@@ -121,7 +121,7 @@ if (results.webhook) {
   row("webhook p50 / p99 ms; non-2xx", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}; ${results.webhook.non2xx}`);
 }
 if (results.hot_path_parts) {
-  row("µs CPU per step in workerd", Object.entries(results.hot_path_parts).map(([p, r]) => `${p} ${r.us_per_step}`).join(", "));
+  row("µs CPU per step (wrangler dev)", Object.entries(results.hot_path_parts).map(([p, r]) => `${p} ${r.us_per_step}`).join(", "));
 }
 if (results.encode) {
   row("encode rows/s ours / DuckDB zstd", `${results.encode.rows_per_s} / ${results.encode.duckdb_rows_per_s}`);

@@ -1,5 +1,5 @@
-// Cost of each step of the webhook's work in workerd (bench/hot-path-worker.ts), one step at a
-// time: CPU of the runtime's processes from /proc around a loop of N steps inside one request.
+// Cost of each step of the webhook's work (bench/hot-path-worker.ts), one step at a time: CPU of
+// the whole `wrangler dev` (its workerd processes and Node) from /proc around a loop of N steps inside one request.
 // Unlike the A/B webhook run, these figures do not depend on how the load shares two cores.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,29 +49,36 @@ async function runPart(url, part, n) {
   if (!response.ok) throw new Error(`hot-path part ${part}: HTTP ${response.status} ${await response.text()}`);
 }
 
+/** One loop of `n` steps: CPU ms of the whole `wrangler dev` group and wall ms, settle included. */
+async function measurePart(server, part, n) {
+  await runPart(server.url, part, Math.min(n, 100)); // warm-up: JIT, first guard and bucket writes
+  await sleep(SETTLE_MS);
+  const before = groupCpuMs(server.pid);
+  const started = performance.now();
+  await runPart(server.url, part, n);
+  await sleep(SETTLE_MS);
+  return { n, cpu_ms: groupCpuMs(server.pid) - before, wall_ms: Math.round(performance.now() - started) };
+}
+
 /**
- * µs of CPU per step for each part, the empty loop's share subtracted. `scale` shrinks the loops
- * (smoke runs). Returns null off Linux, where /proc is missing.
+ * µs of CPU per step for each part: its CPU minus what the empty loop's rate of background CPU
+ * (wrangler's own timers, the settle time) would have used over the same wall time. `scale`
+ * shrinks the loops (smoke runs). Null off Linux, where /proc is missing.
  */
 export async function measureHotPathParts({ scale = 1 } = {}) {
+  if (groupCpuMs(process.pid) === null) return null;
   const dir = mkdtempSync(join(tmpdir(), "milk-hot-path-"));
-  const server = await startWranglerDev({ args: ["-c", config(dir), "--persist-to", join(dir, "state")], port: await freePort(), readyPath: "/loop?n=1" });
+  let server;
   try {
-    if (groupCpuMs(server.pid) === null) return null;
+    server = await startWranglerDev({ args: ["-c", config(dir), "--persist-to", join(dir, "state")], port: await freePort(), readyPath: "/loop?n=1" });
     const raw = {};
-    for (const [part, steps] of Object.entries(PARTS)) {
-      const n = Math.max(1, Math.round(steps * scale));
-      await runPart(server.url, part, Math.min(n, 100)); // warm-up: JIT, first guard and bucket writes
-      await sleep(SETTLE_MS);
-      const before = groupCpuMs(server.pid);
-      await runPart(server.url, part, n);
-      await sleep(SETTLE_MS);
-      raw[part] = { n, ms: groupCpuMs(server.pid) - before };
-    }
-    const idleMs = raw.loop.ms; // the settle time and the request itself, counted once per part
-    return Object.fromEntries(Object.entries(raw).filter(([p]) => p !== "loop").map(([p, { n, ms }]) => [p, { steps: n, us_per_step: +((Math.max(0, ms - idleMs) * 1000) / n).toFixed(1) }]));
+    for (const [part, steps] of Object.entries(PARTS)) raw[part] = await measurePart(server, part, Math.max(1, Math.round(steps * scale)));
+    const idlePerWallMs = raw.loop.cpu_ms / raw.loop.wall_ms;
+    const perStep = ({ n, cpu_ms, wall_ms }) => +(((cpu_ms - idlePerWallMs * wall_ms) * 1000) / n).toFixed(1);
+    const measured = Object.entries(raw).filter(([part]) => part !== "loop");
+    return Object.fromEntries(measured.map(([part, r]) => [part, { steps: r.n, us_per_step: perStep(r), cpu_ms: r.cpu_ms, wall_ms: r.wall_ms }]));
   } finally {
-    await server.stop();
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -28,8 +28,11 @@ export async function openLocalBucket(persist) {
     throw err;
   });
   const dispose = async () => {
-    await proxy.dispose();
-    bucketConfig.remove();
+    try {
+      await proxy.dispose();
+    } finally {
+      bucketConfig.remove();
+    }
   };
   return { bucket: proxy.env.LAKE_BUCKET, dispose };
 }

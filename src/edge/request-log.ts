@@ -20,6 +20,8 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
     // Before the handler, so c.json() writes it; set afterwards, Hono copies the whole Response.
     c.header("X-Request-Id", requestId);
     await next();
+    // A handler that returns its own Response skips the prepared header: only then is it copied.
+    if (!c.res.headers.has("X-Request-Id")) c.header("X-Request-Id", requestId);
     const status = c.res.status;
     const refusal = c.get("refusal");
     if (shouldLog(status, refusal, c.env.LOG_SUCCESS_SAMPLE_RATE)) {

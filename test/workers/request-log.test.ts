@@ -1,6 +1,8 @@
 import { createExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { shouldLog } from "../../src/edge/request-log";
+import { Hono } from "hono";
+import type { AppEnv } from "../../src/edge/app-env";
+import { requestLog, shouldLog } from "../../src/edge/request-log";
 import worker from "../../src/worker";
 import { testEnv } from "../fixtures/queues";
 import { makeEvent, signedHeaders } from "../fixtures/webhook";
@@ -57,6 +59,7 @@ describe("X-Request-Id", () => {
     ["a body that fails validation", 400, async () => fetchPath("/webhooks/radar", { method: "POST", headers: await signedHeaders(), body: "{}" })],
     ["an unknown route", 404, async () => fetchPath("/nope")],
     ["a wrong method", 405, async () => fetchPath("/webhooks/radar", { method: "GET" })],
+    ["an admin call without its token", 401, async () => fetchPath("/admin/redrive", { method: "POST", body: "{}" })],
   ])("is on %s (%i) and names the request in its log line", async (_, status, send) => {
     const lines = captureLogs();
     const response = await send();
@@ -64,5 +67,13 @@ describe("X-Request-Id", () => {
     const id = response.headers.get("x-request-id");
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(lines.at(-1)?.line).toMatchObject({ msg: "request", status, requestId: id });
+  });
+
+  it("is added to a Response a handler builds itself", async () => {
+    const app = new Hono<AppEnv>().use(requestLog()).get("/raw", () => new Response("raw", { status: 200 }));
+    captureLogs();
+    const response = await app.fetch(new Request("https://edge.test/raw"), { ...testEnv(), LOG_SUCCESS_SAMPLE_RATE: "1" });
+    expect(await response.text()).toBe("raw");
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
