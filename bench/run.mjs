@@ -2,13 +2,14 @@
 // npm run bench [-- --smoke]: webhook vs no-op, its steps one by one, encode and storage vs DuckDB,
 // freshness, cost, writers, compaction.
 // Writes bench/results.json. Never fails on speed: numbers are for reading, ratios for comparing.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { intOption, parseCli, usageError } from "../scripts/lib/cli.mjs";
 import { ROOT } from "../scripts/lib/dev-vars.mjs";
 import { freePort } from "../scripts/lib/free-port.mjs";
 import { startPipeline } from "../scripts/lib/local-pipeline.mjs";
+import { signalAllWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import { buildEnvelopes } from "./lib/dataset.mjs";
 import { costPerMillion, observabilityPerEvent } from "./lib/cost.mjs";
 import { measureCompaction } from "./lib/compaction.mjs";
@@ -25,7 +26,8 @@ usage: npm run bench [-- --smoke] [--only SECTIONS] [--connections N] [--out FIL
 
 Measures the pipeline on this machine and writes the figures docs/performance.md cites. Never fails
 on speed: figures are for reading, ratios for comparing. A full run takes about 20 minutes here,
-most of it compaction; run nothing else heavy beside it.
+most of it compaction; run nothing else heavy beside it. Ctrl-C, SIGTERM or SIGHUP stop the
+wrangler dev processes it started (exit 130).
 
 options:
   --smoke            tiny sizes, a few minutes (what CI runs); writes bench/tmp/results-smoke.json
@@ -42,6 +44,18 @@ const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
 const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
 if (unknown.length) usageError(`unknown bench section${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}; known: ${SECTIONS.join(", ")}`);
 const want = (section) => !only || only.includes(section);
+// The sections' wrangler dev groups run detached: Ctrl-C, SIGTERM or SIGHUP signals them too and
+// removes the pipeline's private config (it holds the dev secrets). Synchronous and first in line:
+// wrangler's module, once the freshness section imports it, adds a listener that exits at once.
+let pipeline;
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.prependListener(signal, () => {
+    writeSync(2, `\n${signal} received: stopping the bench's wrangler dev processes\n`);
+    signalAllWranglerDev("SIGTERM");
+    pipeline?.removeConfig();
+    process.exit(130);
+  });
+}
 // Webhook load: closed-loop connections; 16 by default, 128 saturate the CPU (docs/performance.md).
 const connections = intOption(values, "connections", { min: 1, max: 1024 });
 const smoke = values.smoke;
@@ -68,7 +82,7 @@ if (want("writers")) {
 
 if (want("webhook") || want("freshness")) {
   const state = mkdtempSync(join(tmpdir(), "milk-bench-"));
-  const pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state });
+  pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state });
   try {
     if (want("webhook")) {
       step(`webhook: ${plan.rounds} A/B-B/A rounds of ${plan.seconds}s at ${connections} connections, ours vs no-op Worker`);

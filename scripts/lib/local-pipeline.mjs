@@ -56,5 +56,6 @@ export async function startPipeline({ port = 8787, kinesisPort = 4567, persistTo
     return stopped;
   }
   const token = allSecrets.RADAR_WEBHOOK_TOKEN.split(",")[0].trim();
-  return { url: worker.url, token, streamName, wranglerPid: worker.pid, exited: worker.exited, kinesis: { endpoint: kinesis.endpoint, call: kinesis.call }, stop };
+  // removeConfig: for a signal handler that cannot wait for stop(); the config holds the secrets.
+  return { url: worker.url, token, streamName, wranglerPid: worker.pid, exited: worker.exited, kinesis: { endpoint: kinesis.endpoint, call: kinesis.call }, stop, removeConfig: config.remove };
 }

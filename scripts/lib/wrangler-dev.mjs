@@ -5,6 +5,9 @@ import { ROOT } from "./dev-vars.mjs";
 import { freePort } from "./free-port.mjs";
 
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+// The kill of every group this process started and has not stopped: they run detached, so a
+// signal to this process alone would leave them running (see signalAllWranglerDev).
+const running = new Set();
 
 async function waitForHealth(url, child, timeoutMs, signal) {
   const deadline = Date.now() + timeoutMs;
@@ -56,7 +59,9 @@ export async function startWranglerDev({ args, port, onLog = () => {}, readyPath
     await exited;
     clearTimeout(timer);
     kill("SIGKILL");
+    running.delete(kill);
   };
+  running.add(kill);
   try {
     await waitForHealth(`http://127.0.0.1:${port}${readyPath}`, child, 90_000, signal);
   } catch (err) {
@@ -64,4 +69,13 @@ export async function startWranglerDev({ args, port, onLog = () => {}, readyPath
     throw err;
   }
   return { url: `http://127.0.0.1:${port}`, pid: child.pid, exited, stop };
+}
+
+/**
+ * Signals every `wrangler dev` group this process started and has not stopped yet. Synchronous,
+ * for signal handlers: another listener (wrangler's own, once its module is imported) may exit
+ * the process right after.
+ */
+export function signalAllWranglerDev(signal = "SIGTERM") {
+  for (const kill of running) kill(signal);
 }
