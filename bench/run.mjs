@@ -47,12 +47,13 @@ const want = (section) => !only || only.includes(section);
 // The sections' wrangler dev groups run detached: Ctrl-C, SIGTERM or SIGHUP signals them too and
 // removes the pipeline's private config (it holds the dev secrets). Synchronous and first in line:
 // wrangler's module, once the freshness section imports it, adds a listener that exits at once.
-let pipeline;
+let pipeline, state;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.prependListener(signal, () => {
     writeSync(2, `\n${signal} received: stopping the bench's wrangler dev processes\n`);
     signalAllWranglerDev("SIGTERM");
     pipeline?.removeConfig();
+    if (state) rmSync(state, { recursive: true, force: true });
     process.exit(130);
   });
 }
@@ -81,7 +82,7 @@ if (want("writers")) {
 }
 
 if (want("webhook") || want("freshness")) {
-  const state = mkdtempSync(join(tmpdir(), "milk-bench-"));
+  state = mkdtempSync(join(tmpdir(), "milk-bench-"));
   pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state });
   try {
     if (want("webhook")) {

@@ -156,20 +156,24 @@ describe("npm start runs and stops as a whole", () => {
 });
 
 describe("npm run bench stops what it started", () => {
-  it("SIGTERM mid-section stops both wrangler dev groups (they run detached) and removes the pipeline's secrets config", async () => {
+  it("SIGTERM mid-section stops both wrangler dev groups (they run detached) and removes the pipeline's secrets config and state", async () => {
     // The full section (4 rounds of 6 s per reference): a smoke run can end before the signal lands.
     const run = launch([process.execPath, "bench/run.mjs", "--only", "webhook"], { DEV_VARS_FILE: devVarsFile({ ...SECRETS, AWS_ACCESS_KEY_ID: "lifecycle-key" }) });
     // The no-op's wrangler starts once the pipeline answers: both groups are up then.
     let pids: number[] = [];
     await until("the no-op's wrangler dev", async () => (pids = descendants(run.child.pid!)).some((p) => commandLine(p).includes("noop-wrangler.toml")), 120_000, () => run.out.text);
     startedPids.push(...pids);
-    const configDir = pids.map(commandLine).join(" ").match(/--config (\S*milk-dev-[^/\s]+)\//)?.[1];
+    const lines = pids.map(commandLine).join(" ");
+    const configDir = lines.match(/--config (\S*milk-dev-[^/\s]+)\//)?.[1];
+    const stateDir = lines.match(/--persist-to (\S*milk-bench-[^/\s]+)/)?.[1];
     expect(configDir).toBeDefined();
-    expect(existsSync(configDir!)).toBe(true);
+    expect(stateDir).toBeDefined();
+    expect(existsSync(configDir!) && existsSync(stateDir!)).toBe(true);
     run.child.kill("SIGTERM");
     expect(await within(run.exited, 30_000, "the bench exiting on SIGTERM"), run.out.text).toBe(130);
     expect(run.out.text).toContain("SIGTERM received");
     await until("every process the bench started to exit", async () => pids.every((p) => !alive(p)), 30_000, () => pids.filter(alive).map(commandLine).join("\n"));
     expect(existsSync(configDir!)).toBe(false);
+    expect(existsSync(stateDir!)).toBe(false);
   }, 180_000);
 });
