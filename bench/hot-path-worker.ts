@@ -1,6 +1,6 @@
-// What each step of the webhook's work costs in workerd, measured one step at a time: GET /<part>?n=N
-// runs the step N times inside one request, and bench/lib/hot-path-parts.mjs reads the runtime's
-// CPU time from /proc around it. Every step calls the Worker's own code from src/.
+// What each step of the webhook's work costs under wrangler dev, one step at a time: GET /<part>?n=N
+// runs the step N times inside one request, and bench/lib/hot-path-parts.mjs reads the CPU time of
+// the whole wrangler dev process group from /proc around it. Every step calls the Worker's own code from src/.
 import { RadarPayload } from "../src/contract/radar-payload";
 import { sha256Hex128 } from "../src/edge/event-id";
 import { buildMessage } from "../src/edge/enqueue";

@@ -45,8 +45,8 @@ const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
 if (unknown.length) usageError(`unknown bench section${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}; known: ${SECTIONS.join(", ")}`);
 const want = (section) => !only || only.includes(section);
 // The sections' wrangler dev groups run detached: Ctrl-C, SIGTERM or SIGHUP signals them too and
-// removes the pipeline's private config (it holds the dev secrets). Synchronous and first in line:
-// wrangler's module, once the freshness section imports it, adds a listener that exits at once.
+// removes the pipeline's private config (it holds the dev secrets) and its state. Synchronous and
+// first in line: wrangler's module (imported for getPlatformProxy) adds a listener that exits at once.
 let pipeline, state;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.prependListener(signal, () => {
