@@ -1,7 +1,7 @@
 import { parkDeadLetters } from "./consumers/dead-letter";
 import { forwardBatch } from "./consumers/kinesis-forwarder";
 import { writeLakeBatch } from "./consumers/lake-writer";
-import { consumeCompactionBatch } from "./lake/compaction-queue";
+import { consumeCompactionBatch } from "./lake/compaction/compaction-queue";
 import { findQueueRoute, type QueueRole, type QueueRoute } from "./queue-roles";
 
 /** An unknown queue is a deployment mistake; wait long enough for a fix before retrying. */

@@ -3,7 +3,7 @@ import type { IngestMessage } from "./contract/ingest-message";
 import type { AppEnv } from "./edge/app-env";
 import { requestLog } from "./edge/request-log";
 import { ApiError, handleError, renderError } from "./errors";
-import { compactClosedHours } from "./lake/dirty-hours";
+import { compactClosedHours } from "./lake/compaction/dirty-hours";
 import { handleQueue } from "./queue-consumer";
 import { admin } from "./routes/admin";
 import { radarWebhook } from "./routes/radar-webhook";

@@ -11,7 +11,7 @@ export async function loadLakeModules() {
   const outfile = join(outdir, "lake.mjs");
   await build({
     stdin: {
-      contents: `export { normalizeEvent } from "../../src/normalize";\nexport { encodeLocationParquet, sortRecords, toColumns, LOCATION_PARQUET_COLUMNS } from "../../src/sinks/lake-parquet";\nexport { hourPartition } from "../../src/sinks/lake-keys";`,
+      contents: `export { normalizeEvent } from "../../src/normalize";\nexport { encodeLocationParquet, sortRecords, toColumns, LOCATION_PARQUET_COLUMNS } from "../../src/sinks/lake-parquet";\nexport { hourPartition } from "../../src/lake/keys";`,
       resolveDir: outdir,
       loader: "ts",
     },

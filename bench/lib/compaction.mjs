@@ -18,7 +18,7 @@ async function bundleCompaction() {
   mkdirSync(dirname(outfile), { recursive: true });
   await build({
     stdin: {
-      contents: `export { runCompactionStep } from "../../src/lake/compaction-queue";\nexport { compactionConfig } from "../../src/lake/config";\nexport { enqueueCompactions } from "../../src/lake/dirty-hours";`,
+      contents: `export { runCompactionStep } from "../../src/lake/compaction/compaction-queue";\nexport { compactionConfig } from "../../src/lake/compaction/config";\nexport { enqueueCompactions } from "../../src/lake/compaction/dirty-hours";`,
       resolveDir: dirname(outfile),
       loader: "ts",
     },

@@ -1,7 +1,7 @@
 import { errorMessage } from "../errors";
 import { recordMetric } from "../metrics";
 import type { QueueOrigin, QueueRoute } from "../queue-roles";
-import { hourPartition, uniqueName } from "../sinks/lake-keys";
+import { hourPartition, uniqueName } from "../lake/keys";
 import { backoffSeconds } from "./backoff";
 
 interface RetrySchedule {

@@ -1,8 +1,8 @@
 import { IngestMessage } from "../contract/ingest-message";
 import { errorMessage, toIssues } from "../errors";
 import { normalizeEvent } from "../normalize";
-import { hourPartition } from "../sinks/lake-keys";
-import { quarantineMessage, writeHourGroup, type HourGroup } from "../lake/batch-files";
+import { hourPartition } from "../lake/keys";
+import { quarantineMessage, writeHourGroup, type HourGroup } from "../lake/batch/batch-files";
 import { recordMetric } from "../metrics";
 import { backoffSeconds } from "./backoff";
 

@@ -4,9 +4,9 @@ import { adminAuth } from "../edge/admin-auth";
 import type { AppEnv } from "../edge/app-env";
 import { ApiError, toIssues } from "../errors";
 import type { CompactionMessage } from "../contract/compaction-message";
-import { enqueueCompactions } from "../lake/dirty-hours";
-import { readJobStatus } from "../lake/job-status";
-import { HOUR_MS, hasHourPartition, hourPartition } from "../sinks/lake-keys";
+import { enqueueCompactions } from "../lake/compaction/dirty-hours";
+import { readJobStatus } from "../lake/compaction/job-status";
+import { HOUR_MS, hasHourPartition, hourPartition } from "../lake/keys";
 import { redriveParked } from "../redrive";
 
 const MAX_REBUILD_HOURS = 24;

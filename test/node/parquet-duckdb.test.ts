@@ -6,7 +6,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { IngestMessage } from "../../src/contract/ingest-message";
 import { normalizeEvent, type LocationRecord } from "../../src/normalize";
 import { encodeLocationParquet, sortRecords } from "../../src/sinks/lake-parquet";
-import { hourPartition } from "../../src/sinks/lake-keys";
+import { hourPartition } from "../../src/lake/keys";
 import { openDuckDb, queryRows } from "./duckdb";
 
 const EXAMPLES = join(__dirname, "../fixtures/radar-examples");

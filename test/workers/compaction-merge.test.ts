@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { writeDuplicateTombstones } from "../../src/lake/duplicate-pass";
-import { compactionConfig } from "../../src/lake/config";
+import { writeDuplicateTombstones } from "../../src/lake/compaction/duplicate-pass";
+import { compactionConfig } from "../../src/lake/compaction/config";
 import { idRunKey, runKey } from "../../src/lake/keys";
-import { mergeRuns, openMergedRows } from "../../src/lake/merge-runs";
-import { narrowRuns } from "../../src/lake/combine-runs";
-import { ID_RUN, RECORD_RUN, TOMBSTONE_RUN, readRun, writeRun, type RunCodec } from "../../src/lake/run-files";
-import { mergeSorted } from "../../src/lake/run-heap";
+import { mergeRuns, openMergedRows } from "../../src/lake/compaction/merge-runs";
+import { narrowRuns } from "../../src/lake/compaction/combine-runs";
+import { ID_RUN, RECORD_RUN, TOMBSTONE_RUN, readRun, writeRun, type RunCodec } from "../../src/lake/compaction/run-files";
+import { mergeSorted } from "../../src/lake/compaction/run-heap";
 import { normalizeEvent, type LocationRecord } from "../../src/normalize";
 import { compareRecords } from "../../src/sinks/lake-parquet";
 import { makeMessage } from "../fixtures/messages";

@@ -61,7 +61,7 @@ describe("hourly compaction (cron → plan → sort → merge on the compaction 
     const queue = compactionQueue();
     // Fan-in 2: the merge first combines the shards' runs, over two levels.
     const overrides = { COMPACTION_SHARD_EVENTS: "50", COMPACTION_TARGET_FILE_BYTES: "4096", COMPACTION_ROW_GROUP_ROWS: "30", COMPACTION_MERGE_FAN_IN: "2" } as Partial<Env>;
-    const { enqueueCompactions } = await import("../../src/lake/dirty-hours");
+    const { enqueueCompactions } = await import("../../src/lake/compaction/dirty-hours");
     await enqueueCompactions(queue as unknown as Queue, ["dt=2024-06-04/hour=09"], Date.now());
     await drain(queue, overrides);
     const keys = await listKeys(env.LAKE_BUCKET, "locations/dt=2024-06-04/hour=09/");
@@ -85,7 +85,7 @@ describe("one id under two sort keys (a resent event whose time changed)", () =>
     await consumeBatch("milk-ingest", [first, at("2024-06-05T09", 20, "driver-a")]); // sorts between the two copies
     await consumeBatch("milk-ingest", [resent]);
     const queue = compactionQueue();
-    const { enqueueCompactions } = await import("../../src/lake/dirty-hours");
+    const { enqueueCompactions } = await import("../../src/lake/compaction/dirty-hours");
     await enqueueCompactions(queue as unknown as Queue, ["dt=2024-06-05/hour=09"], Date.now());
     await drain(queue, { COMPACTION_SHARD_EVENTS: "1" } as Partial<Env>); // one raw object per shard
     const counts = await exactness("dt=2024-06-05/hour=09", [first.id]);

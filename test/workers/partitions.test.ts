@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/worker";
-import { hourPartition } from "../../src/sinks/lake-keys";
+import { hourPartition } from "../../src/lake/keys";
 import { listKeys } from "../fixtures/lake";
 import { makeMessage, queued } from "../fixtures/messages";
 import { postRaw } from "../fixtures/post-raw";

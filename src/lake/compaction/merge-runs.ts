@@ -1,9 +1,9 @@
-import type { LocationRecord } from "../normalize";
-import { compareRecords, type SortKey } from "../sinks/lake-parquet";
+import type { LocationRecord } from "../../normalize";
+import { compareRecords, type SortKey } from "../../sinks/lake-parquet";
 import { narrowRuns } from "./combine-runs";
 import type { CompactionDeps } from "./config";
 import { writeDuplicateTombstones } from "./duplicate-pass";
-import { combinedKey, idRunKey, runKey, tombstoneKey } from "./keys";
+import { combinedKey, idRunKey, runKey, tombstoneKey } from "../keys";
 import { ID_RUN, RECORD_RUN, TOMBSTONE_RUN, readRun, type RunCodec } from "./run-files";
 import { mergeSorted } from "./run-heap";
 

@@ -1,7 +1,7 @@
-import { CompactionMessage } from "../contract/compaction-message";
-import { backoffSeconds } from "../consumers/backoff";
-import { errorMessage, toIssues } from "../errors";
-import { recordMetric } from "../metrics";
+import { CompactionMessage } from "../../contract/compaction-message";
+import { backoffSeconds } from "../../consumers/backoff";
+import { errorMessage, toIssues } from "../../errors";
+import { recordMetric } from "../../metrics";
 import { compactionDeps, type CompactionDeps } from "./config";
 import { mergeJob } from "./merge-step";
 import { planHour } from "./plan-step";

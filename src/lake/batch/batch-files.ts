@@ -1,8 +1,8 @@
-import { LAKE_SCHEMA_VERSION, type LocationRecord } from "../normalize";
-import { hourPartition, uniqueName } from "../sinks/lake-keys";
-import { createdAtRange, encodeLocationParquet, sortRecords } from "../sinks/lake-parquet";
-import { gzip } from "./bucket-io";
-import { dirtyPrefix, partitionEndMs } from "./keys";
+import { LAKE_SCHEMA_VERSION, type LocationRecord } from "../../normalize";
+import { hourPartition, uniqueName } from "../keys";
+import { createdAtRange, encodeLocationParquet, sortRecords } from "../../sinks/lake-parquet";
+import { gzip } from "../bucket-io";
+import { dirtyPrefix, partitionEndMs } from "../keys";
 
 export interface HourGroup {
   partition: string;

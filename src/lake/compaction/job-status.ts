@@ -1,5 +1,5 @@
-import { keyOf, listAll, readJson } from "./bucket-io";
-import { donePrefix, jobPrefix, statusKey } from "./keys";
+import { keyOf, listAll, readJson } from "../bucket-io";
+import { donePrefix, jobPrefix, statusKey } from "../keys";
 import type { JobStatus } from "./merge-step";
 import type { JobPlan } from "./plan-step";
 

@@ -1,4 +1,4 @@
-import { compareRecords, type SortKey } from "../sinks/lake-parquet";
+import { compareRecords, type SortKey } from "../../sinks/lake-parquet";
 import { ID_RUN, TOMBSTONE_RUN, readRun, writeRun, type IdEntry } from "./run-files";
 import { mergeSorted } from "./run-heap";
 

@@ -1,6 +1,6 @@
-import type { CompactionMessage } from "../contract/compaction-message";
-import { HOUR_MS, hourPartition, uniqueName } from "../sinks/lake-keys";
-import { DIRTY_PREFIX, partitionEndMs, segmentPartition } from "./keys";
+import type { CompactionMessage } from "../../contract/compaction-message";
+import { HOUR_MS, hourPartition, uniqueName } from "../keys";
+import { DIRTY_PREFIX, partitionEndMs, segmentPartition } from "../keys";
 
 /** Dirty hours, from a delimiter listing: one entry per hour, not per marker. */
 async function listDirtyHours(bucket: R2Bucket): Promise<string[]> {

@@ -1,4 +1,4 @@
-import type { CompactionMessage } from "../contract/compaction-message";
+import type { CompactionMessage } from "../../contract/compaction-message";
 
 export interface CompactionConfig {
   /** Envelopes per sort shard: bounds a sort step's memory (docs/performance.md#compaction). */

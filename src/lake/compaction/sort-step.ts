@@ -1,11 +1,11 @@
-import type { RawSource, SortMessage } from "../contract/compaction-message";
-import { IngestMessage } from "../contract/ingest-message";
-import { errorMessage, toIssues } from "../errors";
-import { normalizeEvent, type LocationRecord } from "../normalize";
-import { sortRecords } from "../sinks/lake-parquet";
-import { keyOf, listAll, putJson, readLines } from "./bucket-io";
+import type { RawSource, SortMessage } from "../../contract/compaction-message";
+import { IngestMessage } from "../../contract/ingest-message";
+import { errorMessage, toIssues } from "../../errors";
+import { normalizeEvent, type LocationRecord } from "../../normalize";
+import { sortRecords } from "../../sinks/lake-parquet";
+import { keyOf, listAll, putJson, readLines } from "../bucket-io";
 import type { CompactionDeps } from "./config";
-import { donePrefix, idRunKey, rejectedKey, runKey, shardDoneKey } from "./keys";
+import { donePrefix, idRunKey, rejectedKey, runKey, shardDoneKey } from "../keys";
 import { ID_RUN, RECORD_RUN, writeRun, type IdEntry } from "./run-files";
 
 /** What a finished shard reports to the merge (its done marker). */

@@ -1,8 +1,8 @@
-import type { RawSource, SortMessage } from "../contract/compaction-message";
-import { markHourDirty } from "./batch-files";
-import { keyOf, listAll, putJson } from "./bucket-io";
+import type { RawSource, SortMessage } from "../../contract/compaction-message";
+import { markHourDirty } from "../batch/batch-files";
+import { keyOf, listAll, putJson } from "../bucket-io";
 import type { CompactionDeps } from "./config";
-import { baseName, dirtyPrefix, isCompacted, planKey } from "./keys";
+import { baseName, dirtyPrefix, isCompacted, planKey } from "../keys";
 
 /** What a job saw when it started; the merge replaces exactly these objects (see replaceable). */
 export interface JobPlan {

@@ -1,7 +1,7 @@
-import { LOCATION_COLUMNS, type LocationRecord } from "../normalize";
-import { compareRecords, type SortKey } from "../sinks/lake-parquet";
-import { compareCodeUnits } from "../sinks/parquet/compare-utf8";
-import { readLines } from "./bucket-io";
+import { LOCATION_COLUMNS, type LocationRecord } from "../../normalize";
+import { compareRecords, type SortKey } from "../../sinks/lake-parquet";
+import { compareCodeUnits } from "../../sinks/parquet/compare-utf8";
+import { readLines } from "../bucket-io";
 import { uploadChunks } from "./part-writer";
 
 /**

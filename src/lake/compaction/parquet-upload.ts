@@ -1,5 +1,5 @@
-import { createLocationParquetWriter, toColumns } from "../sinks/lake-parquet";
-import { LAKE_SCHEMA_VERSION, type LocationRecord } from "../normalize";
+import { createLocationParquetWriter, toColumns } from "../../sinks/lake-parquet";
+import { LAKE_SCHEMA_VERSION, type LocationRecord } from "../../normalize";
 import type { CompactionConfig } from "./config";
 import { PartWriter } from "./part-writer";
 

@@ -1,7 +1,7 @@
-import { deleteKeys, keyOf, listAll, putJson, readJson } from "./bucket-io";
+import { deleteKeys, keyOf, listAll, putJson, readJson } from "../bucket-io";
 import type { CompactionDeps } from "./config";
-import { compactedKey, isCompacted, jobPrefix, planKey, shardDoneKey, statusKey } from "./keys";
-import { markHourDirty } from "./batch-files";
+import { compactedKey, isCompacted, jobPrefix, planKey, shardDoneKey, statusKey } from "../keys";
+import { markHourDirty } from "../batch/batch-files";
 import { openMergedRows } from "./merge-runs";
 import { uploadParquetFiles } from "./parquet-upload";
 import type { JobPlan } from "./plan-step";
