@@ -69,6 +69,21 @@ function lakeTimesInRange(paths: readonly (readonly string[])[]) {
   });
 }
 
+/**
+ * Ids the edge derives for events without `_id` start with this prefix (src/edge/event-id.ts).
+ * An explicit `_id` may not use it, so a sent id can never name another event's content.
+ */
+export const DERIVED_ID_PREFIX = "sha256-";
+
+/** An explicit event id: 1–256 characters, well-formed Unicode, outside the derived ids' namespace. */
+export const ExplicitEventId = z.string().check(
+  z.minLength(1),
+  z.maxLength(256),
+  // UTF-8 cannot hold an unpaired surrogate: two such ids would land in the lake as one.
+  z.refine((id) => id.isWellFormed(), "_id must be well-formed Unicode (it holds an unpaired UTF-16 surrogate)"),
+  z.refine((id) => !id.startsWith(DERIVED_ID_PREFIX), `_id must not start with "${DERIVED_ID_PREFIX}": that prefix is reserved for ids derived from events without _id`),
+);
+
 /** The body's `user`; its trip's timestamps become lake columns too. */
 export const RadarUser = z.looseObject({}).check(lakeTimesInRange(USER_TIME_PATHS));
 
@@ -78,7 +93,7 @@ export const RadarUser = z.looseObject({}).check(lakeTimesInRange(USER_TIME_PATH
  */
 export const RadarEvent = z
   .looseObject({
-    _id: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+    _id: z.optional(ExplicitEventId),
     type: z.string().check(z.minLength(1), z.maxLength(256)),
     createdAt: EventCreatedAt,
     location: z.optional(GeoPoint),
