@@ -153,7 +153,8 @@ async function archived(prefix: string): Promise<IngestMessage[]> {
   return envelopes;
 }
 
-const sorted = (values: string[]) => [...values].sort();
+/** Sorted, as escaped JSON: a failure message holding an unpaired surrogate would break the test runner's socket. */
+const sorted = (values: string[]) => JSON.stringify([...values].sort());
 
 describe("property: one id is one event in every sink", () => {
   it("refuses exactly the bodies whose ids are broken, reserved or shared, and lands every accepted id once, well-formed, alike in lake, archive and Kinesis", async () => {
@@ -170,7 +171,7 @@ describe("property: one id is one event in every sink", () => {
         }
 
         const ids = json!.ids as string[];
-        expect(ids.every((id) => id.isWellFormed())).toBe(true);
+        expect(ids.filter((id) => !id.isWellFormed()).map((id) => JSON.stringify(id))).toEqual([]);
         ids.forEach((id, i) => ids.forEach((other, j) => i < j && id === other && expect(canonicalJson(run.INGEST_QUEUE.sent[i]!.event)).toBe(canonicalJson(run.INGEST_QUEUE.sent[j]!.event))));
 
         await consumeBatch("milk-ingest", run.INGEST_QUEUE.sent);
@@ -191,7 +192,7 @@ describe("property: one id is one event in every sink", () => {
         const rowById = new Map(rows.map((r) => [r.id as string, r]));
         for (const { data } of kinesis.records) {
           const row = rowById.get(data.id as string)!;
-          for (const [field, value] of Object.entries(data)) if (typeof value === "string" && field !== "created_at") expect(value).toBe(row[field]);
+          for (const [field, value] of Object.entries(data)) if (typeof value === "string" && field !== "created_at") expect(JSON.stringify(value)).toBe(JSON.stringify(row[field]));
         }
       }),
       { numRuns: 80 },
