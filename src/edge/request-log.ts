@@ -13,7 +13,7 @@ export const DEFAULT_SUCCESS_SAMPLE_RATE = 0.01;
 /**
  * Assigns a request id, logs refusals and errors always and successes sampled, and writes one
  * metric point per webhook request. Never logs headers or bodies: they carry the signature.
- * The caller's method and path are capped (capLogField) like every caller-controlled log field.
+ * The caller's path is capped (capLogField); workerd admits only standard methods.
  */
 export function requestLog(): MiddlewareHandler<AppEnv> {
   return async function requestLog(c, next) {
@@ -27,7 +27,7 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
     const status = c.res.status;
     const refusal = c.get("refusal");
     if (shouldLog(status, refusal, c.env.LOG_SUCCESS_SAMPLE_RATE)) {
-      const line = { msg: "request", requestId, method: capLogField(c.req.method), path: capLogField(c.req.path), status, events: c.get("eventCount") ?? 0, ...(refusal && { reason: refusal }) };
+      const line = { msg: "request", requestId, method: c.req.method, path: capLogField(c.req.path), status, events: c.get("eventCount") ?? 0, ...(refusal && { reason: refusal }) };
       (status >= 500 ? console.error : console.log)(JSON.stringify(line));
     }
     if (c.req.path === "/webhooks/radar") recordWebhookMetric(c.env.METRICS, status, refusal, c.get("eventTypes"), c.get("repairedStrings") ?? 0);
