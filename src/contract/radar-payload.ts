@@ -75,14 +75,20 @@ function lakeTimesInRange(paths: readonly (readonly string[])[]) {
  */
 export const DERIVED_ID_PREFIX = "sha256-";
 
-/** An explicit event id: 1–256 characters, well-formed Unicode, outside the derived ids' namespace. */
-export const ExplicitEventId = z.string().check(
-  z.minLength(1),
-  z.maxLength(256),
-  // UTF-8 cannot hold an unpaired surrogate: two such ids would land in the lake as one.
-  z.refine((id) => id.isWellFormed(), "_id must be well-formed Unicode (it holds an unpaired UTF-16 surrogate)"),
-  z.refine((id) => !id.startsWith(DERIVED_ID_PREFIX), `_id must not start with "${DERIVED_ID_PREFIX}": that prefix is reserved for ids derived from events without _id`),
-);
+/**
+ * The rules a new event's explicit `_id` must meet at the edge: well-formed Unicode (UTF-8
+ * cannot hold an unpaired surrogate, so two such ids would land in the lake as one) and outside
+ * the derived ids' namespace. Only the webhook body checks them: envelopes archived before these
+ * rules keep being read (consumers and rebuilds validate with RadarEvent alone).
+ */
+const explicitIdRules = z.superRefine((event: { _id?: string }, ctx) => {
+  const id = event._id;
+  if (id === undefined) return;
+  if (!id.isWellFormed()) ctx.addIssue({ code: "custom", message: "_id must be well-formed Unicode (it holds an unpaired UTF-16 surrogate)", input: id, path: ["_id"] });
+  if (id.startsWith(DERIVED_ID_PREFIX)) {
+    ctx.addIssue({ code: "custom", message: `_id must not start with "${DERIVED_ID_PREFIX}": that prefix is reserved for ids derived from events without _id`, input: id, path: ["_id"] });
+  }
+});
 
 /** The body's `user`; its trip's timestamps become lake columns too. */
 export const RadarUser = z.looseObject({}).check(lakeTimesInRange(USER_TIME_PATHS));
@@ -93,12 +99,15 @@ export const RadarUser = z.looseObject({}).check(lakeTimesInRange(USER_TIME_PATH
  */
 export const RadarEvent = z
   .looseObject({
-    _id: z.optional(ExplicitEventId),
+    _id: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
     type: z.string().check(z.minLength(1), z.maxLength(256)),
     createdAt: EventCreatedAt,
     location: z.optional(GeoPoint),
   })
   .check(lakeTimesInRange(EVENT_TIME_PATHS));
+
+/** An event of a new webhook body: RadarEvent plus the explicit-id rules. */
+const IncomingRadarEvent = RadarEvent.check(explicitIdRules);
 
 /** True when no two events share an `_id` (the lake and Kinesis would keep different copies). */
 function hasUniqueIds(events: ReadonlyArray<{ _id?: string }>): boolean {
@@ -109,9 +118,9 @@ function hasUniqueIds(events: ReadonlyArray<{ _id?: string }>): boolean {
 /** A webhook body: Radar's "Single Event" or "Multiple Events" delivery. */
 export const RadarPayload = z
   .looseObject({
-    event: z.optional(RadarEvent),
+    event: z.optional(IncomingRadarEvent),
     events: z.optional(
-      z.array(RadarEvent).check(z.minLength(1), z.maxLength(MAX_EVENTS_PER_BODY), z.refine(hasUniqueIds, "two events share the same _id")),
+      z.array(IncomingRadarEvent).check(z.minLength(1), z.maxLength(MAX_EVENTS_PER_BODY), z.refine(hasUniqueIds, "two events share the same _id")),
     ),
     user: z.optional(RadarUser),
   })

@@ -1,7 +1,12 @@
 import { createExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
 import { deriveEventId } from "../../src/edge/event-id";
+import { LOG_FIELD_MAX_CHARS } from "../../src/log-field";
 import worker from "../../src/worker";
+import { consumeBatch } from "../fixtures/consume";
+import { listKeys, readParquetObject } from "../fixtures/lake";
+import { makeMessage } from "../fixtures/messages";
 import { postRaw } from "../fixtures/post-raw";
 import { testEnv } from "../fixtures/queues";
 import { makeEvent, signedHeaders } from "../fixtures/webhook";
@@ -103,5 +108,28 @@ describe("ids are well-formed Unicode and kept byte for byte", () => {
     expect((await send({ events: [makeEvent({ note: "\ud800", tags: ["\udc00", "ok"] }), makeEvent({ ["k\ud800"]: "v" })] })).status).toBe(202);
     expect((await send({ event: makeEvent() })).status).toBe(202);
     expect(points.map((p) => p.doubles)).toEqual([[2, 202, 3], [1, 202]]);
+  });
+});
+
+describe("envelopes archived before these rules", () => {
+  it("are still written by the lake writer: the id rules bind new webhook bodies, not the queue contract", async () => {
+    const reserved = makeMessage({ event: makeEvent({ _id: `sha256-${"c".repeat(32)}`, createdAt: "2024-03-09T10:00:00.000Z" }) });
+    const broken = makeMessage({ event: makeEvent({ _id: `old-\ud800`, createdAt: "2024-03-09T10:01:00.000Z" }) });
+    const { ids, result } = await consumeBatch("milk-ingest", [reserved, broken]);
+    expect(result.explicitAcks.sort()).toEqual([...ids].sort());
+    expect(await listKeys(env.LAKE_BUCKET, "quarantine/")).toEqual([]);
+    const [key] = await listKeys(env.LAKE_BUCKET, "locations/dt=2024-03-09/hour=10/");
+    expect((await readParquetObject(env.LAKE_BUCKET, key!)).rows).toHaveLength(2);
+  });
+
+  it("caps the quarantine reason in the log line at LOG_FIELD_MAX_CHARS", async () => {
+    const warnings: string[] = [];
+    vi.spyOn(console, "warn").mockImplementation((text: unknown) => void warnings.push(String(text)));
+    const trip = { createdAt: "0001-01-01T00:00:00Z", updatedAt: "0001-01-01T00:00:00Z", startedAt: "0001-01-01T00:00:00Z" };
+    const poison = makeMessage({ event: makeEvent({ actualCreatedAt: "0001-01-01T00:00:00Z", trip, user: { trip } }) });
+    await consumeBatch("milk-ingest", [poison]);
+    const line = warnings.map((w) => JSON.parse(w) as Record<string, string>).find((l) => l.msg === "message quarantined")!;
+    expect(line.reason).toMatch(new RegExp(`^.{${LOG_FIELD_MAX_CHARS}}…\\[\\+\\d+ chars\\]$`, "s"));
+    vi.restoreAllMocks();
   });
 });
