@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { capLogField } from "./log-field";
 
 export type ErrorCode =
   | "unauthorized"
@@ -79,6 +80,6 @@ export function handleError(err: Error, c: Context): Response {
   if (err instanceof HTTPException && err.status === 404) {
     return renderError(c, new ApiError("not_found", "no such route"));
   }
-  console.error(JSON.stringify({ msg: "unhandled error", name: err.name, error: err.message }));
+  console.error(JSON.stringify({ msg: "unhandled error", name: capLogField(err.name), error: capLogField(err.message) }));
   return renderError(c, new ApiError("internal_error", "internal error"));
 }

@@ -3,6 +3,7 @@ import { errorMessage, toIssues } from "../errors";
 import { normalizeEvent } from "../normalize";
 import { hourPartition } from "../lake/keys";
 import { quarantineMessage, writeHourGroup, type HourGroup } from "../lake/batch/batch-files";
+import { capLogField } from "../log-field";
 import { recordMetric } from "../metrics";
 import { backoffSeconds } from "./backoff";
 
@@ -15,7 +16,7 @@ interface PlannedGroup extends HourGroup {
 async function quarantine(bucket: R2Bucket, message: QueueMessage, queue: string, reason: string, nowMs: number) {
   try {
     const key = await quarantineMessage(bucket, message.body, { queue, messageId: message.id, attempts: message.attempts, reason }, nowMs);
-    console.warn(JSON.stringify({ msg: "message quarantined", messageId: message.id, key, reason }));
+    console.warn(JSON.stringify({ msg: "message quarantined", messageId: message.id, key, reason: capLogField(reason) }));
     message.ack();
   } catch (err) {
     console.error(JSON.stringify({ msg: "quarantine write failed", messageId: message.id, error: errorMessage(err) }));

@@ -69,6 +69,27 @@ function lakeTimesInRange(paths: readonly (readonly string[])[]) {
   });
 }
 
+/**
+ * Ids the edge derives for events without `_id` start with this prefix (src/edge/event-id.ts).
+ * An explicit `_id` may not use it, so a sent id can never name another event's content.
+ */
+export const DERIVED_ID_PREFIX = "sha256-";
+
+/**
+ * The rules a new event's explicit `_id` must meet at the edge: well-formed Unicode (UTF-8
+ * cannot hold an unpaired surrogate, so two such ids would land in the lake as one) and outside
+ * the derived ids' namespace. Only the webhook body checks them: envelopes archived before these
+ * rules keep being read (consumers and rebuilds validate with RadarEvent alone).
+ */
+const explicitIdRules = z.superRefine((event: { _id?: string }, ctx) => {
+  const id = event._id;
+  if (id === undefined) return;
+  if (!id.isWellFormed()) ctx.addIssue({ code: "custom", message: "_id must be well-formed Unicode (it holds an unpaired UTF-16 surrogate)", input: id, path: ["_id"] });
+  if (id.startsWith(DERIVED_ID_PREFIX)) {
+    ctx.addIssue({ code: "custom", message: `_id must not start with "${DERIVED_ID_PREFIX}": that prefix is reserved for ids derived from events without _id`, input: id, path: ["_id"] });
+  }
+});
+
 /** The body's `user`; its trip's timestamps become lake columns too. */
 export const RadarUser = z.looseObject({}).check(lakeTimesInRange(USER_TIME_PATHS));
 
@@ -85,6 +106,9 @@ export const RadarEvent = z
   })
   .check(lakeTimesInRange(EVENT_TIME_PATHS));
 
+/** An event of a new webhook body: RadarEvent plus the explicit-id rules. */
+const IncomingRadarEvent = RadarEvent.check(explicitIdRules);
+
 /** True when no two events share an `_id` (the lake and Kinesis would keep different copies). */
 function hasUniqueIds(events: ReadonlyArray<{ _id?: string }>): boolean {
   const ids = events.flatMap((e) => (e._id === undefined ? [] : [e._id]));
@@ -94,9 +118,9 @@ function hasUniqueIds(events: ReadonlyArray<{ _id?: string }>): boolean {
 /** A webhook body: Radar's "Single Event" or "Multiple Events" delivery. */
 export const RadarPayload = z
   .looseObject({
-    event: z.optional(RadarEvent),
+    event: z.optional(IncomingRadarEvent),
     events: z.optional(
-      z.array(RadarEvent).check(z.minLength(1), z.maxLength(MAX_EVENTS_PER_BODY), z.refine(hasUniqueIds, "two events share the same _id")),
+      z.array(IncomingRadarEvent).check(z.minLength(1), z.maxLength(MAX_EVENTS_PER_BODY), z.refine(hasUniqueIds, "two events share the same _id")),
     ),
     user: z.optional(RadarUser),
   })

@@ -6,6 +6,8 @@ declare module "hono" {
     refusal: ErrorCode;
     eventCount: number;
     eventTypes: Map<string, number>;
+    /** Strings of the accepted events in which an unpaired surrogate became U+FFFD. */
+    repairedStrings: number;
   }
 }
 

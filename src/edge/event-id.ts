@@ -1,3 +1,6 @@
+import { DERIVED_ID_PREFIX } from "../contract/radar-payload";
+import { ApiError, type ErrorIssue } from "../errors";
+
 const encoder = new TextEncoder();
 
 /** JSON with object keys sorted at every level, so key order never changes the id. */
@@ -14,10 +17,29 @@ export function canonicalJson(value: unknown): string {
 /**
  * Radar's `_id` when present; otherwise `sha256-` plus 32 hex chars of the SHA-256 of
  * the event's canonical JSON, so a re-sent event gets the same id and dedupes downstream.
+ * Callers pass the well-formed event (src/edge/well-formed.ts): the id hashes what is stored.
  */
 export async function deriveEventId(event: { _id?: string }): Promise<string> {
   if (event._id) return event._id;
-  return `sha256-${await sha256Hex128(encoder.encode(canonicalJson(event)))}`;
+  return `${DERIVED_ID_PREFIX}${await sha256Hex128(encoder.encode(canonicalJson(event)))}`;
+}
+
+/**
+ * The id of each event, or a 400 when two events of the body would share one: the lake keeps
+ * one row per id, so the other event would be lost. Explicit ids cannot reach the derived
+ * prefix (the schema refuses it), so a shared id here is two equal events without `_id`.
+ */
+export async function assignEventIds(events: ReadonlyArray<{ _id?: string }>): Promise<string[]> {
+  const ids = await Promise.all(events.map(deriveEventId));
+  const first = new Map<string, number>();
+  const issues: ErrorIssue[] = [];
+  ids.forEach((id, i) => {
+    const earlier = first.get(id);
+    if (earlier === undefined) first.set(id, i);
+    else issues.push({ path: `events.${i}`, message: `event ${i} would get the same id as event ${earlier} (equal events without _id); send each event once` });
+  });
+  if (issues.length) throw new ApiError("validation_failed", "two events of the body share an id", issues);
+  return ids;
 }
 
 /** The first 128 bits of SHA-256 as 32 hex chars: ample against accidental collisions. */

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env";
+import { capLogField } from "../log-field";
 import { recordMetric } from "../metrics";
 
 /**
@@ -12,6 +13,7 @@ export const DEFAULT_SUCCESS_SAMPLE_RATE = 0.01;
 /**
  * Assigns a request id, logs refusals and errors always and successes sampled, and writes one
  * metric point per webhook request. Never logs headers or bodies: they carry the signature.
+ * The caller's path is capped (capLogField); workerd admits only standard methods.
  */
 export function requestLog(): MiddlewareHandler<AppEnv> {
   return async function requestLog(c, next) {
@@ -25,10 +27,10 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
     const status = c.res.status;
     const refusal = c.get("refusal");
     if (shouldLog(status, refusal, c.env.LOG_SUCCESS_SAMPLE_RATE)) {
-      const line = { msg: "request", requestId, method: c.req.method, path: c.req.path, status, events: c.get("eventCount") ?? 0, ...(refusal && { reason: refusal }) };
+      const line = { msg: "request", requestId, method: c.req.method, path: capLogField(c.req.path), status, events: c.get("eventCount") ?? 0, ...(refusal && { reason: refusal }) };
       (status >= 500 ? console.error : console.log)(JSON.stringify(line));
     }
-    if (c.req.path === "/webhooks/radar") recordWebhookMetric(c.env.METRICS, status, refusal, c.get("eventTypes"));
+    if (c.req.path === "/webhooks/radar") recordWebhookMetric(c.env.METRICS, status, refusal, c.get("eventTypes"), c.get("repairedStrings") ?? 0);
   };
 }
 
@@ -40,10 +42,13 @@ export function shouldLog(status: number, refusal: string | undefined, rateVar: 
   return draw < rate;
 }
 
-/** One point per request: event types are joined, so a mixed batch does not multiply points. */
-function recordWebhookMetric(dataset: AnalyticsEngineDataset, status: number, refusal: string | undefined, types: Map<string, number> | undefined) {
+/**
+ * One point per request: event types are joined, so a mixed batch does not multiply points.
+ * double3, written only when non-zero, counts strings made well-formed (src/edge/well-formed.ts).
+ */
+function recordWebhookMetric(dataset: AnalyticsEngineDataset, status: number, refusal: string | undefined, types: Map<string, number> | undefined, repaired: number) {
   const outcome = refusal ?? (status === 202 ? "accepted" : `status_${status}`);
   const label = types ? [...types.keys()].sort().join(",") : "";
   const events = types ? [...types.values()].reduce((a, b) => a + b, 0) : 0;
-  recordMetric(dataset, { kind: "webhook", outcome, label, count: events, figures: [status] });
+  recordMetric(dataset, { kind: "webhook", outcome, label, count: events, figures: repaired ? [status, repaired] : [status] });
 }

@@ -57,6 +57,8 @@ export const combinedKey = (jobId: string, planId: string, kind: string, first: 
 export const shardDoneKey = (jobId: string, planId: string, shard: number) => `${donePrefix(jobId, planId)}${String(shard).padStart(5, "0")}.json`;
 export const planKey = (jobId: string) => `${jobPrefix(jobId)}plan.json`;
 export const statusKey = (jobId: string) => `${jobPrefix(jobId)}status.json`;
+/** Written when the job is enqueued, so its status is `queued`, not unknown, until it plans. */
+export const queuedKey = (jobId: string) => `${jobPrefix(jobId)}queued.json`;
 export const compactedKey = (partition: string, jobId: string, file: number) =>
   `locations/${partition}/${COMPACTED_PREFIX}${jobId}-${String(file).padStart(4, "0")}.parquet`;
 /** One quarantine copy per source raw object: reruns overwrite it instead of adding copies. */

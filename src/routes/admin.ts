@@ -54,11 +54,13 @@ export const admin = new Hono<AppEnv>()
       throw new ApiError("validation_failed", `rebuild between 1 and ${MAX_REBUILD_HOURS} hours per call`);
     }
     // The cron's path: one plan message per hour on the compaction queue; poll /rebuild/<jobId>.
-    const jobs = await enqueueCompactions(c.env.COMPACT_QUEUE as Queue<CompactionMessage>, hours, Date.now());
+    const jobs = await enqueueCompactions(c.env.COMPACT_QUEUE as Queue<CompactionMessage>, c.env.LAKE_BUCKET, hours, Date.now());
     return c.json({ jobs }, 202);
   })
   .get("/rebuild/:jobId", async (c) => {
     const jobId = c.req.param("jobId");
     if (!JOB_ID.test(jobId)) throw new ApiError("validation_failed", "invalid job id", [{ path: "jobId", message: "expected a job id returned by POST /admin/rebuild" }]);
-    return c.json(await readJobStatus(c.env.LAKE_BUCKET, jobId));
+    const status = await readJobStatus(c.env.LAKE_BUCKET, jobId);
+    if (!status) throw new ApiError("not_found", "no rebuild job with this id was enqueued");
+    return c.json(status);
   });

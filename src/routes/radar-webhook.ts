@@ -4,10 +4,11 @@ import type { IngestMessage } from "../contract/ingest-message";
 import { ApiError, toIssues } from "../errors";
 import type { AppEnv } from "../edge/app-env";
 import { buildMessage, enqueueAll, measureMessages } from "../edge/enqueue";
-import { deriveEventId } from "../edge/event-id";
+import { assignEventIds } from "../edge/event-id";
 import { parseForwardTypes } from "../edge/forward-types";
 import { parseJsonBody, readBodyLimited } from "../edge/read-json-body";
 import { decodeDigest, parseTokenList, verifySignature } from "../edge/signature";
+import { toWellFormedJson } from "../edge/well-formed";
 import { bindSignature } from "../guard/bind-signature";
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
@@ -65,9 +66,8 @@ function countTypes(events: RadarEvent[]): Map<string, number> {
 
 async function toMessages(events: RadarEvent[], user: IngestMessage["user"], requestId: string): Promise<IngestMessage[]> {
   const receivedAt = new Date().toISOString();
-  return Promise.all(
-    events.map(async (event) => buildMessage({ id: await deriveEventId(event), receivedAt, requestId, event, ...(user && { user }) })),
-  );
+  const ids = await assignEventIds(events);
+  return events.map((event, i) => buildMessage({ id: ids[i]!, receivedAt, requestId, event, ...(user && { user }) }));
 }
 
 export const radarWebhook = new Hono<AppEnv>()
@@ -77,12 +77,14 @@ export const radarWebhook = new Hono<AppEnv>()
     const parsed = RadarPayload.safeParse(body);
     if (!parsed.success) throw new ApiError("validation_failed", "body does not match the Radar webhook schema", toIssues(parsed.error));
 
-    // Enqueue the events exactly as received, not zod's copies.
+    // Enqueue the events as received (not zod's copies), made well-formed once for every sink.
     const raw = body as { event?: RadarEvent; events?: RadarEvent[]; user?: IngestMessage["user"] };
-    const events = raw.events ?? [raw.event!];
+    const wellFormed = toWellFormedJson({ events: raw.events ?? [raw.event!], user: raw.user });
+    const { events, user } = wellFormed.value;
+    c.set("repairedStrings", wellFormed.repaired);
     c.set("eventCount", events.length);
     c.set("eventTypes", countTypes(events));
-    const messages = await toMessages(events, raw.user, c.get("requestId"));
+    const messages = await toMessages(events, user, c.get("requestId"));
     const sizes = measureMessages(messages, bodyBytes);
 
     const forwardTypes = parseForwardTypes(c.env.FORWARD_EVENT_TYPES);

@@ -117,6 +117,22 @@ describe("rebuild from raw", () => {
     expect(dedupe(await lakeRows(prefix))).toEqual(original);
   });
 
+  it("answers 404 not_found for a well-formed job id that was never enqueued", async () => {
+    const { status, json } = await getStatus("20240501T070000000Z-00000000-0000-4000-8000-000000000000");
+    expect(status).toBe(404);
+    expect(json).toEqual({ error: { code: "not_found", message: expect.stringContaining("no rebuild job") } });
+  });
+
+  it("still reports a finished job once its clean-up deleted the queued record", async () => {
+    const queue = compactionQueue();
+    const { json } = await callAdmin("rebuild", { from: "2024-05-02T07:00:00Z", to: "2024-05-02T08:00:00Z" }, ADMIN, { COMPACT_QUEUE: queue as unknown as Queue });
+    const { jobId } = json.jobs[0];
+    expect(await listKeys(env.LAKE_BUCKET, `compaction/jobs/${jobId}/`)).toEqual([`compaction/jobs/${jobId}/queued.json`]);
+    await drain(queue);
+    expect(await listKeys(env.LAKE_BUCKET, `compaction/jobs/${jobId}/`)).toEqual([`compaction/jobs/${jobId}/status.json`]);
+    expect((await getStatus(jobId)).json).toMatchObject({ jobId, state: "done" });
+  });
+
   it("answers 400 validation_failed for a malformed job id", async () => {
     const { status, json } = await getStatus("..%2Fplan");
     expect(status).toBe(400);

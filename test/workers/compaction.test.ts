@@ -62,7 +62,7 @@ describe("hourly compaction (cron → plan → sort → merge on the compaction 
     // Fan-in 2: the merge first combines the shards' runs, over two levels.
     const overrides = { COMPACTION_SHARD_EVENTS: "50", COMPACTION_TARGET_FILE_BYTES: "4096", COMPACTION_ROW_GROUP_ROWS: "30", COMPACTION_MERGE_FAN_IN: "2" } as Partial<Env>;
     const { enqueueCompactions } = await import("../../src/lake/compaction/dirty-hours");
-    await enqueueCompactions(queue as unknown as Queue, ["dt=2024-06-04/hour=09"], Date.now());
+    await enqueueCompactions(queue as unknown as Queue, env.LAKE_BUCKET, ["dt=2024-06-04/hour=09"], Date.now());
     await drain(queue, overrides);
     const keys = await listKeys(env.LAKE_BUCKET, "locations/dt=2024-06-04/hour=09/");
     expect(keys.length).toBeGreaterThan(1);
@@ -86,7 +86,7 @@ describe("one id under two sort keys (a resent event whose time changed)", () =>
     await consumeBatch("milk-ingest", [resent]);
     const queue = compactionQueue();
     const { enqueueCompactions } = await import("../../src/lake/compaction/dirty-hours");
-    await enqueueCompactions(queue as unknown as Queue, ["dt=2024-06-05/hour=09"], Date.now());
+    await enqueueCompactions(queue as unknown as Queue, env.LAKE_BUCKET, ["dt=2024-06-05/hour=09"], Date.now());
     await drain(queue, { COMPACTION_SHARD_EVENTS: "1" } as Partial<Env>); // one raw object per shard
     const counts = await exactness("dt=2024-06-05/hour=09", [first.id]);
     expect(counts).toMatchObject({ duplicated: [], missing: [], total: 2 });

@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Hono } from "hono";
 import type { AppEnv } from "../../src/edge/app-env";
 import { requestLog, shouldLog } from "../../src/edge/request-log";
+import { handleError } from "../../src/errors";
+import { LOG_FIELD_MAX_CHARS, capLogField } from "../../src/log-field";
 import worker from "../../src/worker";
 import { testEnv } from "../fixtures/queues";
 import { makeEvent, signedHeaders } from "../fixtures/webhook";
@@ -75,5 +77,35 @@ describe("X-Request-Id", () => {
     const response = await app.fetch(new Request("https://edge.test/raw"), { ...testEnv(), LOG_SUCCESS_SAMPLE_RATE: "1" });
     expect(await response.text()).toBe("raw");
     expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("caller-controlled strings in log lines", () => {
+  it(`caps the request path at LOG_FIELD_MAX_CHARS (${LOG_FIELD_MAX_CHARS}) and says how much was cut`, async () => {
+    const lines = captureLogs();
+    const path = `/${"p".repeat(12_000)}`;
+    const response = await worker.fetch(new Request(`https://edge.test${path}`), testEnv(), createExecutionContext());
+    expect(response.status).toBe(404);
+    const { line } = lines.at(-1)!;
+    expect(line.path).toBe(`${path.slice(0, LOG_FIELD_MAX_CHARS)}…[+${path.length - LOG_FIELD_MAX_CHARS} chars]`);
+    expect(JSON.stringify(line).length).toBeLessThan(1_000);
+  });
+
+  it("keeps a short field whole and never leaves half a surrogate pair at the cut", () => {
+    expect(capLogField("/webhooks/radar")).toBe("/webhooks/radar");
+    expect(capLogField("a".repeat(LOG_FIELD_MAX_CHARS))).toBe("a".repeat(LOG_FIELD_MAX_CHARS));
+    const cut = capLogField(`${"a".repeat(LOG_FIELD_MAX_CHARS - 1)}😀tail`);
+    expect(cut.isWellFormed()).toBe(true);
+    expect(cut).toBe(`${"a".repeat(LOG_FIELD_MAX_CHARS - 1)}\ufffd…[+5 chars]`);
+  });
+
+  it("caps the message of an unhandled error", async () => {
+    const lines = captureLogs();
+    const app = new Hono<AppEnv>().use(requestLog()).get("/boom", () => {
+      throw new Error(`caller said ${"x".repeat(5_000)}`);
+    }).onError(handleError);
+    expect((await app.fetch(new Request("https://edge.test/boom"), testEnv())).status).toBe(500);
+    const logged = lines.find((l) => l.line.msg === "unhandled error")!.line;
+    expect((logged.error as string).length).toBeLessThanOrEqual(LOG_FIELD_MAX_CHARS + 20);
   });
 });

@@ -1,6 +1,7 @@
 import type { CompactionMessage } from "../../contract/compaction-message";
 import { HOUR_MS, hourPartition, uniqueName } from "../keys";
 import { DIRTY_PREFIX, partitionEndMs, segmentPartition } from "../keys";
+import { recordQueuedJobs } from "./job-status";
 
 /** Dirty hours, from a delimiter listing: one entry per hour, not per marker. */
 async function listDirtyHours(bucket: R2Bucket): Promise<string[]> {
@@ -16,10 +17,12 @@ async function listDirtyHours(bucket: R2Bucket): Promise<string[]> {
 
 /**
  * Sends one plan message per hour: returns the job ids. Used by the cron and the admin
- * rebuild route alike, so both run the same compaction.
+ * rebuild route alike, so both run the same compaction. Each job is recorded before its
+ * message is sent, so GET /admin/rebuild/<job id> knows every id it could have been given.
  */
-export async function enqueueCompactions(queue: Pick<Queue<CompactionMessage>, "sendBatch">, partitions: string[], nowMs: number) {
+export async function enqueueCompactions(queue: Pick<Queue<CompactionMessage>, "sendBatch">, bucket: R2Bucket, partitions: string[], nowMs: number) {
   const jobs = partitions.map((partition) => ({ jobId: uniqueName(nowMs), partition }));
+  await recordQueuedJobs(bucket, jobs);
   for (let i = 0; i < jobs.length; i += 100) await queue.sendBatch(jobs.slice(i, i + 100).map((job) => ({ body: { step: "plan", ...job } })));
   return jobs;
 }
@@ -33,7 +36,7 @@ export async function compactClosedHours(env: Env, scheduledTimeMs: number) {
   const previous = hourPartition(closedBy - HOUR_MS);
   const hours = new Set((await listDirtyHours(env.LAKE_BUCKET)).filter((p) => partitionEndMs(p) <= closedBy));
   if (!hours.has(previous) && (await env.LAKE_BUCKET.list({ prefix: `locations/${previous}/`, limit: 2 })).objects.length >= 2) hours.add(previous);
-  const jobs = await enqueueCompactions(env.COMPACT_QUEUE as Queue<CompactionMessage>, [...hours].sort(), scheduledTimeMs);
+  const jobs = await enqueueCompactions(env.COMPACT_QUEUE as Queue<CompactionMessage>, env.LAKE_BUCKET, [...hours].sort(), scheduledTimeMs);
   console.log(JSON.stringify({ msg: "compactions enqueued", hours: jobs.length, jobs }));
   return jobs;
 }
