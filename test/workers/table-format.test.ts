@@ -11,7 +11,7 @@ import {
   writeSnapshotFiles,
   type DataFileInput,
   type SnapshotChange,
-  type TableMetadata,
+  TableMetadata,
 } from "../../src/lake/table/format";
 import { readAvroFile } from "../../src/lake/table/format/avro-read";
 import type { ManifestEntry, ManifestFile } from "../../src/lake/table/format/manifest-schemas";
@@ -108,6 +108,18 @@ describe("writeSnapshotFiles: appends and overwrites as Iceberg v2 manifests", (
     expect(counts.at(-1)).toBeLessThan(MAX_MANIFESTS);
     expect(await liveKeys(m)).toHaveLength(MAX_MANIFESTS + 8);
     await specCheck(m);
+  });
+});
+
+describe("TableMetadata: the metadata JSON as input", () => {
+  it("what we write parses back unchanged, and fields we do not model survive", async () => {
+    const m = await commit(await commit(newTable(), append(file("a.parquet"))), append(file("b.parquet")));
+    expect(TableMetadata.parse(JSON.parse(JSON.stringify(m)))).toEqual(m);
+    const foreign = { ...m, "current-snapshot-id": -1, snapshots: [], refs: {}, statistics: [{ "snapshot-id": 1 }], "partition-statistics": [] };
+    const parsed = TableMetadata.parse(JSON.parse(JSON.stringify(foreign)));
+    expect(parsed).toMatchObject({ statistics: [{ "snapshot-id": 1 }] });
+    expect(await liveKeys(parsed)).toEqual([]);
+    expect(TableMetadata.safeParse({ ...m, "format-version": 1 }).success).toBe(false);
   });
 });
 
