@@ -97,6 +97,14 @@ describe("writeSnapshotFiles: appends and overwrites as Iceberg v2 manifests", (
     await specCheck(m);
   });
 
+  it("a key both removed and added (rewritten in place) is replaced, not dropped", async () => {
+    let m = await commit(newTable(), append(file("r.parquet", "09", 10), file("s.parquet")));
+    const rewrite: SnapshotChange = { operation: "overwrite", add: [file("r.parquet", "09", 7)], removeKeys: [file("r.parquet").key, file("s.parquet").key], summary: {} };
+    m = await commit(m, rewrite);
+    expect((await listLiveDataFiles(bucket, m)).map((f) => [f.key, f.recordCount])).toEqual([[file("r.parquet").key, 7]]);
+    await specCheck(m);
+  });
+
   it(`the manifest count stays at most ${MAX_MANIFESTS} over many appends, and nothing is lost by merging`, async () => {
     let m = newTable();
     const counts: number[] = [];

@@ -71,11 +71,14 @@ function carryOver(loaded: LoadedManifest[], removed: Set<string>, snapshotId: n
   return [{ entries: pieces.flatMap((p) => entries(p).flatMap((e) => carriedEntry(e, removed, snapshotId) ?? [])) }];
 }
 
-/** What the change does against the parent's live files: adds not yet live, removals that are. */
+/**
+ * What the change does against the parent's live files: removals that are live, adds that are
+ * not (a key both removed and added was rewritten in place: it is replaced, not dropped).
+ */
 function resolve(loaded: LoadedManifest[], change: SnapshotChange, pathOf: (key: string) => string) {
   const live = new Map(loaded.flatMap((m) => m.entries.filter(isLive).map((e) => [e.data_file.file_path, e] as const)));
-  const adds = [...new Map(change.add.map((f) => [pathOf(f.key), f])).entries()].filter(([path]) => !live.has(path));
   const removed = new Set(change.removeKeys.map(pathOf).filter((p) => live.has(p)));
+  const adds = [...new Map(change.add.map((f) => [pathOf(f.key), f])).entries()].filter(([path]) => !live.has(path) || removed.has(path));
   return { live, adds, removed };
 }
 
@@ -144,7 +147,7 @@ export async function writeSnapshotFiles(bucket: TableBucket, metadata: TableMet
     summary: snapshotSummary(change, adds.map(([, f]) => f), [...removed].map((p) => live.get(p)!), [...live.values()]),
     "schema-id": schema["schema-id"],
   };
-  const alreadyLive = change.add.filter((f) => live.has(pathOf(f.key))).map((f) => f.key);
+  const alreadyLive = change.add.filter((f) => live.has(pathOf(f.key)) && !removed.has(pathOf(f.key))).map((f) => f.key);
   const notLive = change.removeKeys.filter((k) => !live.has(pathOf(k)));
   return { snapshot, ...restCommit(metadata, snapshot, parentId), alreadyLive, notLive, writtenKeys };
 }
