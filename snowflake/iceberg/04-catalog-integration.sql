@@ -6,7 +6,8 @@
 -- Data is read with the external volume's R2 key (ACCESS_DELEGATION_MODE defaults to
 -- EXTERNAL_VOLUME_CREDENTIALS). Snowflake polls the catalog every REFRESH_INTERVAL_SECONDS
 -- (30 is the minimum and the default) for tables created with AUTO_REFRESH = TRUE.
--- CATALOG_NAMESPACE is the lake's table namespace (default milk; the Worker's setting).
+-- CATALOG_NAMESPACE is the Worker's TABLE_NAMESPACE (default milk). CATALOG_URI and CATALOG_NAME are
+-- the Worker's TABLE_CATALOG_URI and TABLE_WAREHOUSE.
 -- Never CREATE OR REPLACE it (the table depends on it); rotate the token with
 -- snowflake/rotate-credentials/iceberg.sql.
 USE ROLE MILK_ENGINEER;

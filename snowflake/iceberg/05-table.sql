@@ -1,7 +1,7 @@
 -- Iceberg path, step 5: the lake's Iceberg table and the staging view analysts query.
 --
 -- Freshness: the Worker commits every written Parquet file to the table within its commit
--- interval (TABLE_COMMIT_INTERVAL, default ≤ 15 s); Snowflake polls Basin Catalog every 30 s
+-- interval (the milk-table queue's max_batch_timeout, 15 s); Snowflake polls Basin Catalog every 30 s
 -- (REFRESH_INTERVAL_SECONDS of the integration) and then reads the new snapshot. An event is
 -- visible here about commit interval + 30 s + Snowflake's own refresh time after it was accepted.
 --
@@ -12,7 +12,7 @@
 USE ROLE MILK_ENGINEER;
 USE WAREHOUSE MILK_WH;
 
--- CATALOG_TABLE_NAME / CATALOG_NAMESPACE: the table the Worker commits to (default milk.locations).
+-- CATALOG_NAMESPACE / CATALOG_TABLE_NAME: the Worker's TABLE_NAMESPACE / TABLE_NAME (default milk.locations).
 CREATE ICEBERG TABLE IF NOT EXISTS MILK.RAW.locations
   EXTERNAL_VOLUME = 'milk_r2_volume'
   CATALOG = 'milk_basin_catalog'

@@ -97,7 +97,7 @@ describe("rules the old external-table SQL broke (issue 19)", () => {
     expect(stages.length).toBeGreaterThan(0);
     for (const s of stages) {
       const url = s.code.match(/URL = '([^']*)'/)?.[1] ?? "";
-      expect(url, where(s)).toMatch(/^s3compat:\/\/[^/]+\/[a-z0-9-]+\/$/);
+      expect(url, where(s)).toMatch(/^s3compat:\/\/[^/]+(\/[a-z0-9-]+)+\/$/);
       expect(url).not.toMatch(/\/(raw|quarantine)\//);
     }
     const lakeStage = matching(/^CREATE (OR REPLACE )?EXTERNAL TABLE/)[0]!.code.match(/LOCATION = @([\w.]+)/)![1]!.split(".").pop()!;
