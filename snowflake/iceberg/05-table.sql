@@ -26,9 +26,10 @@ SELECT SYSTEM$GET_ICEBERG_TABLE_INFORMATION('MILK.RAW.locations');
 SELECT COUNT(*) AS rows_in_current_snapshot FROM MILK.RAW.locations;
 
 -- One row per event id, in UTC. Timestamps in the table are Iceberg timestamptz (Parquet
--- TIMESTAMP(MILLIS, UTC)), which Snowflake types as a session-time-zone timestamp; every one is
--- turned into a TIMESTAMP_NTZ holding the UTC wall clock through its epoch, so no analyst's
--- TIMEZONE setting changes an hour, a day or an hour of day. created_at comes from created_at_ms.
+-- TIMESTAMP(MILLIS, UTC)), which Snowflake types as a session-time-zone timestamp (an instant);
+-- CONVERT_TIMEZONE('UTC', …) gives that instant in UTC and ::TIMESTAMP_NTZ keeps its wall clock,
+-- so no analyst's TIMEZONE setting changes an hour, a day or an hour of day. created_at comes
+-- from created_at_ms, the same way as on the external-table path.
 -- Which copy of an id is kept: the one compaction keeps (the lake's order user_id, created_at,
 -- then the first processed, then the first received), so an hour's answer does not change when
 -- it is compacted. Copies tying on all of these come from one delivery processed twice in the
@@ -36,19 +37,19 @@ SELECT COUNT(*) AS rows_in_current_snapshot FROM MILK.RAW.locations;
 CREATE OR REPLACE VIEW MILK.STAGING.milk_events AS
 SELECT
   id, TO_TIMESTAMP_NTZ(created_at_ms, 3) AS created_at, created_at_ms,
-  TO_TIMESTAMP_NTZ(DATE_PART(EPOCH_MILLISECOND, actual_created_at), 3) AS actual_created_at,
-  TO_TIMESTAMP_NTZ(DATE_PART(EPOCH_MILLISECOND, received_at), 3) AS received_at,
+  CONVERT_TIMEZONE('UTC', actual_created_at)::TIMESTAMP_NTZ AS actual_created_at,
+  CONVERT_TIMEZONE('UTC', received_at)::TIMESTAMP_NTZ AS received_at,
   event_type, live, replayed, source,
   user_id, external_user_id, device_id, mm_user_id,
   latitude, longitude, accuracy_m, confidence,
   trip_id, trip_external_id, trip_status,
-  TO_TIMESTAMP_NTZ(DATE_PART(EPOCH_MILLISECOND, trip_created_at), 3) AS trip_created_at,
-  TO_TIMESTAMP_NTZ(DATE_PART(EPOCH_MILLISECOND, trip_updated_at), 3) AS trip_updated_at,
-  TO_TIMESTAMP_NTZ(DATE_PART(EPOCH_MILLISECOND, trip_started_at), 3) AS trip_started_at,
+  CONVERT_TIMEZONE('UTC', trip_created_at)::TIMESTAMP_NTZ AS trip_created_at,
+  CONVERT_TIMEZONE('UTC', trip_updated_at)::TIMESTAMP_NTZ AS trip_updated_at,
+  CONVERT_TIMEZONE('UTC', trip_started_at)::TIMESTAMP_NTZ AS trip_started_at,
   trip_mm_user_id, route_session_type, route_session_id, trip_metadata_json,
   geofence_id, geofence_external_id, geofence_tag, geofence_description,
-  TO_TIMESTAMP_NTZ(DATE_PART(EPOCH_MILLISECOND, process_timestamp), 3) AS process_timestamp,
-  TO_TIMESTAMP_NTZ(DATE_PART(EPOCH_MILLISECOND, process_hour), 3) AS process_hour
+  CONVERT_TIMEZONE('UTC', process_timestamp)::TIMESTAMP_NTZ AS process_timestamp,
+  CONVERT_TIMEZONE('UTC', process_hour)::TIMESTAMP_NTZ AS process_hour
 FROM MILK.RAW.locations
 QUALIFY ROW_NUMBER() OVER (
   PARTITION BY id ORDER BY user_id NULLS LAST, created_at_ms, process_timestamp, received_at

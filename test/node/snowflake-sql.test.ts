@@ -3,6 +3,7 @@ import { basename, dirname } from "node:path";
 import { Dialect, tokenize } from "@polyglot-sql/sdk";
 import { describe, expect, it } from "vitest";
 import { LOCATION_COLUMNS } from "../../src/normalize/location-record";
+import { LOCATION_PARQUET_COLUMNS } from "../../src/sinks/lake-parquet";
 import { PARSER_GAPS, columnList, parsed, splitBody } from "./snowflake-parse";
 import { keywordsOnly, sqlFiles, statementsOf, type Statement } from "./snowflake-statements";
 
@@ -134,6 +135,14 @@ describe("the Iceberg path and the lake's one column list", () => {
     expect(columnList(raw.code).map((c) => c.split(" ")[0]!.toLowerCase())).toEqual([...LOCATION_COLUMNS, "src_file", "src_row", "loaded_at"]);
     for (const s of matching(/^CREATE (OR REPLACE )?(DYNAMIC TABLE|VIEW) \S*\.MILK_EVENTS\b/)) {
       for (const column of LOCATION_COLUMNS) expect(s.code, `${where(s)} lacks ${column}`).toMatch(new RegExp(`\\b${column}\\b`));
+    }
+  });
+
+  it("the Iceberg staging view turns every timestamp into UTC explicitly (the table's are session-zone)", () => {
+    const view = matching(/^CREATE OR REPLACE VIEW MILK\.STAGING\.MILK_EVENTS/).find((s) => s.file.includes("/iceberg/"))!;
+    for (const { name } of LOCATION_PARQUET_COLUMNS.filter((c) => c.kind === "timestamp_ms")) {
+      const utc = new RegExp(`(CONVERT_TIMEZONE\\('UTC', ${name}\\)::TIMESTAMP_NTZ|TO_TIMESTAMP_NTZ\\(${name}_ms, 3\\)) AS ${name}\\b`, "i");
+      expect(view.code, name).toMatch(utc);
     }
   });
 
