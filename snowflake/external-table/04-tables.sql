@@ -58,6 +58,9 @@ CREATE TABLE IF NOT EXISTS MILK.RAW.load_runs (
 -- (TARGET_LAG = DOWNSTREAM: no refresh of its own). Which copy of an id is kept: the one
 -- compaction keeps (user_id, created_at, then first processed), then first received, then the
 -- file and row it came from, a total order, so the same rows always give the same answer.
+-- REFRESH_MODE = AUTO picks once, at creation: check SHOW DYNAMIC TABLES LIKE 'MILK_EVENTS'
+-- (refresh_mode). INCREMENTAL recomputes only the ids whose rows changed; FULL would rebuild the
+-- whole table every run (not verified here which one Snowflake picks for this query).
 CREATE OR REPLACE DYNAMIC TABLE MILK.STAGING.milk_events
   TARGET_LAG = DOWNSTREAM
   WAREHOUSE = MILK_WH
