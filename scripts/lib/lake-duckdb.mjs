@@ -17,9 +17,11 @@ export async function openLake(lakeDir) {
   await db.run("SET TimeZone = 'UTC'");
   const glob = join(locations, "**", "*.parquet").replaceAll("'", "''");
   await db.run(`CREATE VIEW milk_events_raw AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, hive_types = {'dt': DATE, 'hour': INTEGER}, union_by_name = true)`);
-  // At-least-once delivery can land an event twice; the first processed copy wins.
+  // At-least-once delivery can land an event twice. Keep the copy compaction keeps (lake order
+  // user_id, created_at, then first processed, then first received): the order Snowflake's
+  // MILK.STAGING.milk_events uses (snowflake/iceberg/05-table.sql; test/node/snowflake-analytics.test.ts).
   await db.run(`CREATE VIEW milk_events AS SELECT * EXCLUDE (copy_rank) FROM (
-    SELECT *, row_number() OVER (PARTITION BY id ORDER BY process_timestamp, received_at) AS copy_rank FROM milk_events_raw
+    SELECT *, row_number() OVER (PARTITION BY id ORDER BY user_id NULLS LAST, created_at_ms, process_timestamp, received_at) AS copy_rank FROM milk_events_raw
   ) WHERE copy_rank = 1`);
   return { db, close: () => db.closeSync() };
 }

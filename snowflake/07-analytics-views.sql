@@ -1,4 +1,11 @@
--- Step 4: the analytics layer, the same questions as analytics/*.sql (DuckDB), in Snowflake SQL.
+-- Step 7 (both paths): the analytics layer, the same questions as analytics/*.sql (DuckDB), in
+-- Snowflake SQL, over MILK.STAGING.milk_events (a view over the Iceberg table, or the dynamic
+-- table of the external-table path; the same columns either way).
+-- UTC: every time in milk_events is a TIMESTAMP_NTZ holding the UTC wall clock, so DATE_TRUNC,
+-- TO_DATE and HOUR below give UTC hours and days whatever the session's TIMEZONE; they answer
+-- what `npm run lake -- query` answers over the same files (its DuckDB session is UTC).
+USE ROLE MILK_ENGINEER;
+USE WAREHOUSE MILK_WH;
 USE SCHEMA MILK.ANALYTICS;
 
 CREATE OR REPLACE VIEW total_events AS
@@ -64,3 +71,9 @@ WITH fixes AS (
 SELECT TO_DATE(created_at) AS day, trip_id, ANY_VALUE(user_id) AS user_id, COUNT(*) AS legs,
        ROUND(SUM(HAVERSINE(prev_lat, prev_lon, latitude, longitude)), 2) AS distance_km
 FROM fixes WHERE prev_lat IS NOT NULL GROUP BY 1, 2;
+
+GRANT SELECT ON ALL VIEWS IN SCHEMA MILK.ANALYTICS TO ROLE MILK_ANALYST;
+
+-- First query, as an analyst: events per UTC hour and type.
+USE ROLE MILK_ANALYST;
+SELECT * FROM MILK.ANALYTICS.hourly_events_by_type ORDER BY hour_utc DESC, events DESC LIMIT 20;
