@@ -11,7 +11,7 @@ export const DEFAULT_SUCCESS_SAMPLE_RATE = 0.01;
 
 /**
  * Assigns a request id, logs refusals and errors always and successes sampled, and writes one
- * metric point per webhook request. Never logs headers or bodies: they carry the signature.
+ * metric point per refused webhook request. Never logs headers or bodies: they carry the signature.
  */
 export function requestLog(): MiddlewareHandler<AppEnv> {
   return async function requestLog(c, next) {
@@ -28,7 +28,8 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
       const line = { msg: "request", requestId, method: c.req.method, path: c.req.path, status, events: c.get("eventCount") ?? 0, ...(refusal && { reason: refusal }) };
       (status >= 500 ? console.error : console.log)(JSON.stringify(line));
     }
-    if (c.req.path === "/webhooks/radar") recordWebhookMetric(c.env.METRICS, status, refusal, c.get("eventTypes"));
+    // Accepted events are counted by the guard shard, one point per packed send (kind guard_send).
+    if (c.req.path === "/webhooks/radar" && status !== 202) recordWebhookMetric(c.env.METRICS, status, refusal, c.get("eventTypes"));
   };
 }
 
@@ -40,7 +41,7 @@ export function shouldLog(status: number, refusal: string | undefined, rateVar: 
   return draw < rate;
 }
 
-/** One point per request: event types are joined, so a mixed batch does not multiply points. */
+/** One point per refused request: event types are joined, so a mixed batch does not multiply points. */
 function recordWebhookMetric(dataset: AnalyticsEngineDataset, status: number, refusal: string | undefined, types: Map<string, number> | undefined) {
   const outcome = refusal ?? (status === 202 ? "accepted" : `status_${status}`);
   const label = types ? [...types.keys()].sort().join(",") : "";
