@@ -40,6 +40,8 @@ export interface GuardStats {
   pending: number;
   rowsWritten: number;
   sends: number;
+  /** Envelopes waiting for or in a send to the ingest queue. */
+  waiting: number;
 }
 
 const minuteNow = () => Math.floor(Date.now() / 60_000);
@@ -98,7 +100,7 @@ export class SigningGuard extends DurableObject<Env> {
   }
 
   getStats(): GuardStats {
-    return { ...this.stats, entries: this.index.size, evicted: this.index.evicted, pending: this.pending.size };
+    return { ...this.stats, entries: this.index.size, evicted: this.index.evicted, pending: this.pending.size, waiting: this.senders.ingest.backlog };
   }
 
   private throwIfFailing(): void {
