@@ -139,7 +139,7 @@ describe("fault injection at the edge", () => {
     let refused = 0;
     for (const body of bodies) {
       for (let attempt = 0; attempt < 20; attempt++) {
-        const run = { ...testEnv(), INGEST_QUEUE: flaky };
+        const run = testEnv({ INGEST_QUEUE: flaky });
         const response = await worker.fetch(new Request("https://edge.test/webhooks/radar", { method: "POST", headers: await signedHeaders(), body: JSON.stringify(body) }), run, createExecutionContext());
         expect([202, 503]).toContain(response.status);
         if (response.status === 202) {
