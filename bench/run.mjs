@@ -115,7 +115,7 @@ if (want("parts")) {
 
 if (want("cost")) {
   // Every line at each measured rate (bench/lib/cost.mjs); pack sizes measured under wrangler dev above.
-  results.cost = results.packs.map((p) =>
+  results.cost = results.packs.filter((p) => p.rate_per_s).map((p) =>
     costAtRate({
       rate: p.rate_per_s,
       eventsPerMessage: p.events_per_message ?? 1,
@@ -167,7 +167,9 @@ if (results.writers) {
   for (const [k, b] of Object.entries(results.writers.bundle)) if (b.gzip_kb) row(`bundle ${k}`, `${b.raw_kb} KB raw / ${b.gzip_kb} KB gzip`);
 }
 if (results.freshness) row("freshness p50 / p99 ms", `${results.freshness.p50_ms} / ${results.freshness.p99_ms} at ${results.freshness.rate_per_s}/s`);
-for (const p of results.packs ?? []) row(`pack at ${p.rate_per_s}/s (reached ${p.reached_per_s})`, `${p.events_per_message} events per message, ${p.queue_messages} messages, statuses ${JSON.stringify(p.statuses)}`);
+for (const p of (results.packs ?? []).filter((x) => x.rate_per_s)) row(`pack at ${p.rate_per_s}/s (reached ${p.reached_per_s})`, `${p.events_per_message} events per message, ${p.queue_messages} messages, statuses ${JSON.stringify(p.statuses)}`);
+const replays = results.packs?.find((x) => x.earliest_replays_with_another_body);
+if (replays) row("earliest ids replayed, refused", `${replays.refused_401} of ${replays.earliest_replays_with_another_body} (goal: all)`);
 for (const c of results.cost ?? []) {
   row(`cost at ${c.rate_per_s}/s (${c.shards} shards)`, `$${c.usd_per_million_events} per million events (goal at 333/s: ≤ 0.60)`);
   for (const line of c.lines) row(`  ${line.item}`.slice(0, 34), `$${line.usd}`);

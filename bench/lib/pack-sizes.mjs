@@ -6,6 +6,13 @@ import { radarSignature } from "../../scripts/lib/simulator.mjs";
 
 const LAKE_LINE = /\{"msg":"lake objects written".*\}/;
 
+const post = (url, token, id, eventId) =>
+  fetch(`${url}/webhooks/radar`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-radar-signing-id": id, "x-radar-signature": radarSignature(token, id) },
+    body: JSON.stringify({ event: { _id: eventId, type: "user.updated_trip", createdAt: new Date().toISOString(), user: { _id: "driver-1" } } }),
+  });
+
 /** Sends `rate` signed single-event webhooks per second for `seconds`; returns statuses and the rate reached. */
 async function sendSteady(url, token, rate, seconds, tag) {
   const total = Math.max(1, Math.round(rate * seconds));
@@ -16,11 +23,7 @@ async function sendSteady(url, token, rate, seconds, tag) {
     const wait = start + (i * 1000) / rate - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const id = `pack-${tag}-${process.pid}-${i}`;
-    const request = fetch(`${url}/webhooks/radar`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-radar-signing-id": id, "x-radar-signature": radarSignature(token, id) },
-      body: JSON.stringify({ event: { _id: id, type: "user.updated_trip", createdAt: new Date().toISOString(), user: { _id: `driver-${i % 50}` } } }),
-    }).then((r) => statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1), () => statuses.set("error", (statuses.get("error") ?? 0) + 1));
+    const request = post(url, token, id, id).then((r) => statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1), () => statuses.set("error", (statuses.get("error") ?? 0) + 1));
     inflight.push(request);
   }
   const sentS = (performance.now() - start) / 1000;
@@ -56,5 +59,8 @@ export async function measurePackSizes({ url, token, logLines, rates, seconds, d
     const messages = after.messages - before.messages;
     out.push({ rate_per_s: rate, seconds, ...sent, rows_landed: rows, queue_messages: messages, events_per_message: messages ? +(rows / messages).toFixed(2) : null });
   }
+  // After the load: the earliest signing ids, replayed with another body, must still be refused (401).
+  const replays = await Promise.all(Array.from({ length: 10 }, (_, i) => post(url, token, `pack-${rates[0]}-${process.pid}-${i}`, `forged-${i}`).then((r) => r.status)));
+  out.push({ earliest_replays_with_another_body: replays.length, refused_401: replays.filter((s) => s === 401).length });
   return out;
 }

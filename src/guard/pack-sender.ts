@@ -58,10 +58,9 @@ export class PackSender {
 
   private async sendGroup(group: Waiting[]): Promise<void> {
     const sends = planSends(group);
-    const queue = this.queue();
-    const results = await Promise.allSettled(
-      sends.map((s) => queue.sendBatch(s.messages.map((body) => ({ body, contentType: PACKED_CONTENT_TYPE })))),
-    );
+    // A missing binding throws synchronously: it must fail these requests, not stall the line.
+    const send = async (messages: string[]) => this.queue().sendBatch(messages.map((body) => ({ body, contentType: PACKED_CONTENT_TYPE })));
+    const results = await Promise.allSettled(sends.map((s) => send(s.messages)));
     const failed = new Set<number>();
     let error: string | undefined;
     results.forEach((result, i) => {

@@ -89,4 +89,12 @@ describe("group commit: concurrent requests share a send", () => {
     await settle(run.INGEST_QUEUE.held[1]!, true);
     expect((await Promise.all([first, ...later])).map((a) => a.status)).toEqual(Array(5).fill(202));
   });
+
+  it("answers 503 when the shard has no queue binding, and keeps serving once it has one", async () => {
+    const broken = await post(testEnv({ INGEST_QUEUE: undefined as unknown as Queue }), { event: makeEvent() });
+    expect(broken).toMatchObject({ status: 503, json: { error: { code: "queue_unavailable" } } });
+    const run = testEnv();
+    expect((await post(run, { event: makeEvent() })).status).toBe(202);
+    expect(run.INGEST_QUEUE.sent).toHaveLength(1);
+  });
 });
