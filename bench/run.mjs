@@ -15,13 +15,14 @@ import { costAtRate } from "./lib/cost.mjs";
 import { measureCompaction } from "./lib/compaction.mjs";
 import { measureEncodeAndStorage } from "./lib/encode-storage.mjs";
 import { measureFreshness } from "./lib/freshness.mjs";
+import { measureGuardIndex } from "./lib/guard-index.mjs";
 import { measureHotPathParts } from "./lib/hot-path-parts.mjs";
 import { measurePackSizes } from "./lib/pack-sizes.mjs";
 import { measureWebhook } from "./lib/webhook.mjs";
 import { ensureWrk } from "./lib/wrk.mjs";
 import { measureWriters } from "./lib/writers.mjs";
 
-const SECTIONS = ["encode", "webhook", "packs", "parts", "freshness", "cost", "writers", "compaction"];
+const SECTIONS = ["encode", "webhook", "packs", "guard", "parts", "freshness", "cost", "writers", "compaction"];
 const { values } = parseCli({
   help: `
 usage: npm run bench [-- --smoke] [--only SECTIONS] [--connections N] [--out FILE]
@@ -108,6 +109,11 @@ if (want("webhook") || want("freshness") || want("packs") || want("cost")) {
   }
 }
 
+if (want("guard")) {
+  step("guard index at its bound: bytes per key, wake-up rebuild, lookup");
+  results.guard_index = await measureGuardIndex({ keys: smoke ? 200_000 : 8_000_000 });
+}
+
 if (want("parts")) {
   step("hot-path parts: CPU per step of the webhook's work in wrangler dev, one step at a time");
   results.hot_path_parts = await measureHotPathParts({ scale: smoke ? 0.05 : 1 });
@@ -168,6 +174,7 @@ if (results.writers) {
 }
 if (results.freshness) row("freshness p50 / p99 ms", `${results.freshness.p50_ms} / ${results.freshness.p99_ms} at ${results.freshness.rate_per_s}/s`);
 for (const p of (results.packs ?? []).filter((x) => x.rate_per_s)) row(`pack at ${p.rate_per_s}/s (reached ${p.reached_per_s})`, `${p.events_per_message} events per message, ${p.queue_messages} messages, statuses ${JSON.stringify(p.statuses)}`);
+if (results.guard_index) row("guard index: B/key, rebuild, lookup", `${results.guard_index.bytes_per_key} B (${results.guard_index.index_mb} MB for ${results.guard_index.keys} keys), ${results.guard_index.rebuild_cpu_ms} ms, ${results.guard_index.lookup_us} µs`);
 const replays = results.packs?.find((x) => x.earliest_replays_with_another_body);
 if (replays) row("earliest ids replayed, refused", `${replays.refused_401} of ${replays.earliest_replays_with_another_body} (goal: all)`);
 for (const c of results.cost ?? []) {
