@@ -1,5 +1,6 @@
 import { PACKED_CONTENT_TYPE } from "../contract/packed-message";
 import { errorMessage } from "../errors";
+import { recordMetric } from "../metrics";
 import { planSends, type PackRequest } from "./pack-plan";
 
 /** What one group commit sent, for the shard's per-send metric and log. */
@@ -10,6 +11,13 @@ export interface SendReport {
   calls: number;
   failedRequests: number;
   error?: string;
+}
+
+/** One metric point per packed send (not per request); a failed send is also logged. */
+export function recordSend(metrics: AnalyticsEngineDataset | undefined, queue: string, report: SendReport): void {
+  const outcome = report.failedRequests ? "failed" : "sent";
+  recordMetric(metrics, { kind: "guard_send", outcome, label: queue, count: report.envelopes, figures: [report.requests, report.messages, report.calls, report.failedRequests] });
+  if (report.error) console.error(JSON.stringify({ msg: "queue send failed", queue, requests: report.failedRequests, error: report.error }));
 }
 
 interface Waiting extends PackRequest {

@@ -1,10 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { errorMessage } from "../errors";
-import { recordMetric } from "../metrics";
 import { BindingRows } from "./binding-rows";
 import { MAX_INDEX_KEYS, MinuteIndex, packEntries, type Verdict } from "./guard-index";
 import type { PackRequest } from "./pack-plan";
-import { PackSender, type SendReport } from "./pack-sender";
+import { PackSender, recordSend, type SendReport } from "./pack-sender";
 
 /**
  * Bindings made within this window (SIGNING_GUARD_COALESCE_MS) share one storage write: a SQLite
@@ -150,11 +149,8 @@ export class SigningGuard extends DurableObject<Env> {
     this.stats.flushes++;
   }
 
-  /** One metric point per packed send (not per request); a failed send is also logged. */
   private reportSend(queue: keyof GuardBatch, report: SendReport): void {
     this.stats.sends++;
-    const outcome = report.failedRequests ? "failed" : "sent";
-    recordMetric(this.env.METRICS, { kind: "guard_send", outcome, label: queue, count: report.envelopes, figures: [report.requests, report.messages, report.calls, report.failedRequests] });
-    if (report.error) console.error(JSON.stringify({ msg: "queue send failed", queue, requests: report.failedRequests, error: report.error }));
+    recordSend(this.env.METRICS, queue, report);
   }
 }

@@ -1,7 +1,7 @@
 import { ApiError } from "../errors";
 import { sha256Hex128 } from "../edge/event-id";
 import { recordMetric } from "../metrics";
-import { PackSender } from "./pack-sender";
+import { PackSender, recordSend } from "./pack-sender";
 import { previousShardName, readShardLayout, shardName } from "./shard-layout";
 import type { GuardBatch, SubmitOutcome } from "./signing-guard";
 
@@ -22,8 +22,8 @@ async function askGuard(env: Env, idHash: string, bodyHash: string, batch: Guard
 /** Fail-open path: the request's own envelopes, sent without the guard (and without packing). */
 async function sendUnguarded(env: Env, batch: GuardBatch): Promise<SubmitOutcome> {
   recordMetric(env.METRICS, { kind: "webhook", outcome: "guard_bypassed", label: "", count: 1 });
-  const send = (queue: Queue, request: GuardBatch["ingest"]) => new PackSender(() => queue, () => {}).submit(request);
-  const sent = await Promise.all([send(env.INGEST_QUEUE, batch.ingest), send(env.FORWARD_QUEUE, batch.forward)]);
+  const send = (role: keyof GuardBatch, queue: Queue) => new PackSender(() => queue, (r) => recordSend(env.METRICS, role, r)).submit(batch[role]);
+  const sent = await Promise.all([send("ingest", env.INGEST_QUEUE), send("forward", env.FORWARD_QUEUE)]);
   return sent.every(Boolean) ? "accepted" : "queue_failed";
 }
 
