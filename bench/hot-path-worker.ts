@@ -3,10 +3,10 @@
 // the whole wrangler dev process group from /proc around it. Every step calls the Worker's own code from src/.
 import { RadarPayload } from "../src/contract/radar-payload";
 import { sha256Hex128 } from "../src/edge/event-id";
-import { buildMessage } from "../src/edge/enqueue";
+import { buildMessage, serializeEnvelopes } from "../src/edge/enqueue";
 import { parseJsonBody } from "../src/edge/read-json-body";
 import { verifySignature } from "../src/edge/signature";
-import { bindSignature } from "../src/guard/bind-signature";
+import { submitToGuard } from "../src/guard/submit-to-guard";
 import { writeLakeBatch } from "../src/consumers/lake-writer";
 import type { IngestMessage } from "../src/contract/ingest-message";
 // The webhook bench's event (bench/lib/webhook.mjs), so both measure the same body.
@@ -50,7 +50,9 @@ function parts(env: Env, bytes: Uint8Array, signature: string): Record<string, P
     json: () => parseJsonBody(bytes),
     zod: () => RadarPayload.safeParse(parseJsonBody(bytes)).success || Promise.reject(new Error("invalid sample")),
     // Fresh signing ids: the guard binds each one (its "new" path) and writes them behind.
-    guard: (i, run) => bindSignature(env, "signing-id", `${run}-${i}`, bytes),
+    guard: (i, run) => submitToGuard(env, "signing-id", `${run}-${i}`, bytes, { ingest: { json: [], bytes: [] }, forward: { json: [], bytes: [] } }),
+    // The same, with the event sent by the shard (packed; one at a time here, so one per message).
+    guard_send: (i, run) => submitToGuard(env, "signing-id", `${run}-${i}`, bytes, { ingest: serializeEnvelopes([message(`${run}-${i}`)]), forward: { json: [], bytes: [] } }),
     send: (i, run) => env.INGEST_QUEUE.send(message(`${run}-${i}`), { contentType: "json" }),
     // The lake writer itself, on batches of 100 (its max_batch_size): validation, normalizing,
     // one Parquet and one raw object, its log line and its metric point.

@@ -11,15 +11,18 @@ import { freePort } from "../scripts/lib/free-port.mjs";
 import { startPipeline } from "../scripts/lib/local-pipeline.mjs";
 import { signalAllWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import { buildEnvelopes } from "./lib/dataset.mjs";
-import { costPerMillion, observabilityPerEvent } from "./lib/cost.mjs";
+import { costAtRate } from "./lib/cost.mjs";
 import { measureCompaction } from "./lib/compaction.mjs";
 import { measureEncodeAndStorage } from "./lib/encode-storage.mjs";
 import { measureFreshness } from "./lib/freshness.mjs";
+import { measureGuardIndex } from "./lib/guard-index.mjs";
 import { measureHotPathParts } from "./lib/hot-path-parts.mjs";
+import { measurePackSizes } from "./lib/pack-sizes.mjs";
 import { measureWebhook } from "./lib/webhook.mjs";
+import { ensureWrk } from "./lib/wrk.mjs";
 import { measureWriters } from "./lib/writers.mjs";
 
-const SECTIONS = ["encode", "webhook", "parts", "freshness", "cost", "writers", "compaction"];
+const SECTIONS = ["encode", "webhook", "packs", "guard", "parts", "freshness", "cost", "writers", "compaction"];
 const { values } = parseCli({
   help: `
 usage: npm run bench [-- --smoke] [--only SECTIONS] [--connections N] [--out FILE]
@@ -32,12 +35,13 @@ wrangler dev processes it started (exit 130).
 options:
   --smoke            tiny sizes, a few minutes (what CI runs); writes bench/tmp/results-smoke.json
   --only SECTIONS    comma-separated, from: ${SECTIONS.join(", ")}; writes bench/tmp/results-<sections>.json
-  --connections N    webhook load, closed-loop connections (default 16)
+  --connections N    webhook load, closed-loop wrk connections (default 32; wrk is installed with
+                     apt-get when missing, or the bench says how)
   --out FILE         write the results here instead (a full run writes bench/results.json)
 
 example:
   npm run bench -- --only webhook,parts`,
-  options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" }, connections: { type: "string", default: "16" } },
+  options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" }, connections: { type: "string", default: "32" } },
 });
 // --only runs some sections (for working on one); a full run is what results.json records.
 const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
@@ -57,12 +61,12 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.exit(130);
   });
 }
-// Webhook load: closed-loop connections; 16 by default, 128 saturate the CPU (docs/performance.md).
+// Webhook load: closed-loop wrk connections; 32 by default, as issue 20 measured.
 const connections = intOption(values, "connections", { min: 1, max: 1024 });
 const smoke = values.smoke;
 const plan = smoke
-  ? { rows: 2_000, rounds: 1, seconds: 1, rate: 50, freshSeconds: 2 }
-  : { rows: 100_000, rounds: 4, seconds: 6, rate: 200, freshSeconds: 20 };
+  ? { rows: 2_000, rounds: 1, seconds: 1, rate: 50, freshSeconds: 2, packRates: [10, 100], packSeconds: 1 }
+  : { rows: 100_000, rounds: 4, seconds: 6, rate: 200, freshSeconds: 20, packRates: [10, 100, 333, 1000], packSeconds: 10 };
 const DEFAULT_SUCCESS_SAMPLE_RATE = 0.01; // src/edge/request-log.ts
 const BATCH_TIMEOUT_S = 5; // wrangler.toml [[queues.consumers]] milk-ingest max_batch_timeout
 const step = (s) => console.log(`\n▶ ${s}`);
@@ -81,11 +85,17 @@ if (want("writers")) {
   Object.assign(results, await measureWriters(envelopes, { runs: smoke ? 1 : 3 }));
 }
 
-if (want("webhook") || want("freshness")) {
+if (want("webhook") || want("freshness") || want("packs") || want("cost")) {
   state = mkdtempSync(join(tmpdir(), "milk-bench-"));
-  pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state });
+  const logLines = [];
+  pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state, onLog: (line) => logLines.push(line) });
   try {
+    if (want("packs") || want("cost")) {
+      step(`pack sizes: events per queue message at ${plan.packRates.join(", ")} events/s, ${plan.packSeconds}s each`);
+      results.packs = await measurePackSizes({ url: pipeline.url, token: pipeline.token, logLines, rates: plan.packRates, seconds: plan.packSeconds, drainMs: (BATCH_TIMEOUT_S + 2) * 1000 });
+    }
     if (want("webhook")) {
+      ensureWrk();
       step(`webhook: ${plan.rounds} A/B-B/A rounds of ${plan.seconds}s at ${connections} connections, ours vs no-op Worker`);
       results.webhook = await measureWebhook({ pipelineUrl: pipeline.url, pipelinePgid: pipeline.wranglerPid, token: pipeline.token, port: await freePort(), rounds: plan.rounds, seconds: plan.seconds, connections });
     }
@@ -99,20 +109,32 @@ if (want("webhook") || want("freshness")) {
   }
 }
 
+if (want("guard")) {
+  step("guard index at its bound: bytes per key, wake-up rebuild, lookup");
+  results.guard_index = await measureGuardIndex({ keys: smoke ? 200_000 : 8_000_000 });
+}
+
 if (want("parts")) {
   step("hot-path parts: CPU per step of the webhook's work in wrangler dev, one step at a time");
   results.hot_path_parts = await measureHotPathParts({ scale: smoke ? 0.05 : 1 });
 }
 
 if (want("cost")) {
-  results.cost = costPerMillion({
-    edgeCpuMs: 1,
-    consumerCpuMsPerEvent: 1000 / results.encode.rows_per_s,
-    forwardShare,
-    eventsPerBatch: 100,
-    lakeBytesPerEvent: results.storage.bytes_per_row_batch100 + results.storage.ndjson_gzip_bytes_per_row,
-    ...observabilityPerEvent({ successLogRate: DEFAULT_SUCCESS_SAMPLE_RATE, eventsPerBatch: 100, forwardShare }),
-  });
+  // Every line at each measured rate (bench/lib/cost.mjs); pack sizes measured under wrangler dev above.
+  results.cost = results.packs.filter((p) => p.rate_per_s).map((p) =>
+    costAtRate({
+      rate: p.rate_per_s,
+      eventsPerMessage: p.events_per_message ?? 1,
+      envelopeBytes: results.storage.raw_json_bytes_per_row,
+      forwardShare,
+      edgeCpuMs: 1,
+      consumerCpuMsPerEvent: 1000 / results.encode.rows_per_s,
+      parquetBytesPerEvent: results.storage.bytes_per_row_100k,
+      rawBytesPerEvent: results.storage.ndjson_gzip_bytes_per_row,
+      retentionMonths: 12,
+      successLogRate: DEFAULT_SUCCESS_SAMPLE_RATE,
+    }),
+  );
 }
 
 if (want("compaction")) {
@@ -133,6 +155,7 @@ if (results.webhook) {
   row("CPU ms/request ours / no-op", `${results.webhook.cpu_ms_per_request ?? "n/a"} / ${results.webhook.noop_cpu_ms_per_request ?? "n/a"}`);
   row("no-op + 1 log line rps / ratio", `${results.webhook.noop_with_log_rps} / ${results.webhook.ratio_vs_noop_with_log}`);
   row("no-op + 1 queue send rps / ratio", `${results.webhook.noop_with_send_rps} / ${results.webhook.ratio_vs_noop_with_send}`);
+  row("no-op + 1 DO call (+ send) rps", `${results.webhook.noop_with_object_rps} (${results.webhook.noop_with_object_and_send_rps}); ratio ${results.webhook.ratio_vs_noop_with_object_and_send}`);
   row("webhook p50 / p99 ms; non-2xx", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}; ${results.webhook.non2xx}`);
 }
 if (results.hot_path_parts) {
@@ -150,9 +173,13 @@ if (results.writers) {
   for (const [k, b] of Object.entries(results.writers.bundle)) if (b.gzip_kb) row(`bundle ${k}`, `${b.raw_kb} KB raw / ${b.gzip_kb} KB gzip`);
 }
 if (results.freshness) row("freshness p50 / p99 ms", `${results.freshness.p50_ms} / ${results.freshness.p99_ms} at ${results.freshness.rate_per_s}/s`);
-if (results.cost) {
-  row("cost USD per million events", results.cost.usd_per_million_events);
-  for (const line of results.cost.lines) row(`  ${line.item}`.slice(0, 34), `$${line.usd}`);
+for (const p of (results.packs ?? []).filter((x) => x.rate_per_s)) row(`pack at ${p.rate_per_s}/s (reached ${p.reached_per_s})`, `${p.events_per_message} events per message, ${p.queue_messages} messages, statuses ${JSON.stringify(p.statuses)}`);
+if (results.guard_index) row("guard index: B/key, rebuild, lookup", `${results.guard_index.bytes_per_key} B (${results.guard_index.index_mb} MB for ${results.guard_index.keys} keys), ${results.guard_index.rebuild_cpu_ms} ms, ${results.guard_index.lookup_us} µs`);
+const replays = results.packs?.find((x) => x.earliest_replays_with_another_body);
+if (replays) row("earliest ids replayed, refused", `${replays.refused_401} of ${replays.earliest_replays_with_another_body} (goal: all)`);
+for (const c of results.cost ?? []) {
+  row(`cost at ${c.rate_per_s}/s (${c.shards} shards)`, `$${c.usd_per_million_events} per million events (goal at 333/s: ≤ 0.60)`);
+  for (const line of c.lines) row(`  ${line.item}`.slice(0, 34), `$${line.usd}`);
 }
 for (const run of results.compaction ?? []) {
   row(`compaction ${run.events} events`, `peak ${run.peak_mb} MB (${run.peak_step}), live merge ${run.live_peak_mb_by_step.merge} MB, ${run.files} file(s), ${run.seconds} s serial, ~${run.expected_cloudflare_s_estimate} s on Queues (estimate)`);

@@ -8,6 +8,7 @@ export type ErrorCode =
   | "signature_replayed"
   | "body_incomplete"
   | "guard_unavailable"
+  | "guard_overloaded"
   | "token_list_invalid"
   | "admin_disabled"
   | "unsupported_media_type"
@@ -24,6 +25,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   signature_replayed: 401,
   body_incomplete: 400,
   guard_unavailable: 503,
+  guard_overloaded: 503,
   token_list_invalid: 503,
   admin_disabled: 403,
   unsupported_media_type: 415,

@@ -34,7 +34,8 @@ async function sendClaimed(bucket: R2Bucket, target: Queue, key: string, sentSoF
     return false;
   }
   try {
-    await target.send(parked.body, { contentType: "json" });
+    // A packed message was text (src/contract/packed-message.ts): as JSON its quotes would be escaped and it could outgrow 128 KB.
+    await target.send(parked.body, { contentType: typeof parked.body === "string" ? "text" : "json" });
   } catch (err) {
     // Not sent: release the claim so the next run sends it.
     console.error(JSON.stringify({ msg: "redrive send failed", key, redriven: sentSoFar, error: errorMessage(err) }));

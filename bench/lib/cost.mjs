@@ -1,84 +1,82 @@
-// US list prices (see docs/performance.md for sources) applied to measured per-event figures.
+// Cost per million events at a given rate, every line: US list prices (docs/performance.md for
+// sources) applied to measured figures (pack sizes under wrangler dev, bytes per row, CPU) and to
+// what the code does per request, per packed send, per consumer batch and per compacted hour.
 export const PRICES = {
   workers_per_million_requests: 0.3,
   workers_per_million_cpu_ms: 0.02,
-  queues_per_million_ops: 0.4,
-  queues_ops_per_message: 3, // write, read, delete (ack)
-  r2_class_a_per_million: 4.5,
+  queues_per_million_ops: 0.4, // one op per 64 KB written, read or deleted
+  queues_ops_per_message: 3,
+  r2_class_a_per_million: 4.5, // put, list, multipart create/part/complete
+  r2_class_b_per_million: 0.36, // get
   r2_storage_per_gb_month: 0.015,
-  kinesis_per_million_put_units: 0.014, // provisioned PUT payload unit (25 KB); shard-hours are a fixed monthly cost
-  workers_logs_per_million_lines: 0.6, // beyond 20 M lines a month (Workers Paid)
-  analytics_engine_per_million_points: 0.25, // beyond 10 M data points a month
-  // Durable Objects (developers.cloudflare.com/durable-objects/platform/pricing; not in anchors.md).
-  do_per_million_requests: 0.15, // one RPC per webhook
-  do_per_million_gb_s: 12.5, // 128 MB = 0.128 GB while the object is active
+  kinesis_per_million_put_units: 0.014, // 25 KB units; shard-hours are a fixed monthly cost
+  workers_logs_per_million_lines: 0.6, // beyond 20 M lines a month
+  analytics_engine_per_million_points: 0.25, // beyond 10 M points a month
+  do_per_million_requests: 0.15,
+  do_per_million_gb_s: 12.5, // 128 MB = 0.128 GB while active
   do_per_million_rows_written: 1.0,
   do_storage_per_gb_month: 0.2,
 };
+const M = 1e6;
+const QUEUE_CHUNK = 64 * 1024;
+/** Guard sizing (docs/security.md): shards = ⌈rate / 90⌉. */
+export const guardShards = (rate) => Math.max(1, Math.ceil(rate / 90));
+/** Lake writer batch: up to 100 messages or 5 s (wrangler.toml), whichever first. */
+const lakeEventsPerBatch = (rate, perMessage) => Math.max(1, Math.min(100 * perMessage, rate * 5));
 
 /**
- * The signing guard, measured on the real Durable Object at the default 1 s window with Poisson
- * arrivals, 60 s per rate (GUARD_COST_SECONDS=60 npx vitest run test/workers/guard-cost.test.ts
- * --silent=false): rows written per event, and wall time the object was active per event (checks
- * in flight or a write pending; the whole run, so an upper bound of billed duration). Checks are
- * answered at once (in flight about 0.1 ms each). 63.9 B stored per entry, kept 24 h.
+ * Rows written per event at a 1 s coalescing window: one row per window with any binding, i.e.
+ * 1 / (1 + rate per shard), which matches the guard's measured 0.153 / 0.046 / 0.010 rows at 5 / 20 /
+ * 100 events/s (test/workers/guard-cost.test.ts); a part adds one row per 12,500 entries.
  */
-export const SIGNING_GUARD_MEASURED = [
-  { rate_per_s: 5, rows_written_per_event: 0.1533, active_s_per_event: 0.18957 },
-  { rate_per_s: 20, rows_written_per_event: 0.0458, active_s_per_event: 0.04824 },
-  { rate_per_s: 100, rows_written_per_event: 0.01, active_s_per_event: 0.01011 },
-];
-const GUARD_BYTES_PER_EVENT = 63.9;
-/** 20 events/s: about the most one shard holds for the full 24 h window (2 M keys). */
-const GUARD_LINE_RATE = 20;
+const guardRowsPerEvent = (perShard) => 1 / (1 + perShard) + 1 / 12_500;
 
-export function signingGuardPerMillion(m) {
-  const usd =
-    PRICES.do_per_million_requests +
-    m.rows_written_per_event * PRICES.do_per_million_rows_written +
-    m.active_s_per_event * 0.128 * PRICES.do_per_million_gb_s +
-    ((GUARD_BYTES_PER_EVENT * 1e6) / 1e9) * PRICES.do_storage_per_gb_month / 30; // held one day
-  return { ...m, usd: +usd.toFixed(4) };
+/** Compaction per event (src/lake/compaction/): list, sort-shard reads and writes, merge output, queue steps. */
+function compactionPerEvent(rate, batchEvents) {
+  const hourEvents = rate * 3600;
+  const rawObjects = hourEvents / batchEvents; // one raw + one Parquet twin per batch
+  const shards = Math.max(1, Math.ceil(hourEvents / 20_000));
+  const classA = (2 * Math.ceil((2 * rawObjects) / 1000) + 2 * shards + 3 + 2) / hourEvents; // lists, runs + id runs, multipart output, manifest/markers
+  const classB = (rawObjects + 2 * shards) / hourEvents; // sort reads raw, merge reads runs
+  const messages = (2 + shards) / hourEvents; // plan, sorts, merge
+  return { classA, classB, messages, invocations: messages };
 }
 
 /**
- * @param {{ edgeCpuMs: number, consumerCpuMsPerEvent: number, forwardShare: number,
- *   eventsPerBatch: number, lakeBytesPerEvent: number, logLinesPerEvent?: number, metricPointsPerEvent?: number }} m
- * logLinesPerEvent / metricPointsPerEvent: marginal, i.e. past the monthly included volume.
+ * @param {{ rate: number, eventsPerMessage: number, envelopeBytes: number, forwardShare: number,
+ *   edgeCpuMs: number, consumerCpuMsPerEvent: number, parquetBytesPerEvent: number, rawBytesPerEvent: number,
+ *   retentionMonths: number, successLogRate: number }} m
  */
-export function costPerMillion(m) {
-  const M = 1e6;
-  const batches = M / m.eventsPerBatch;
+export function costAtRate(m) {
+  const shards = guardShards(m.rate);
+  const perShard = m.rate / shards;
+  const batchEvents = lakeEventsPerBatch(m.rate, m.eventsPerMessage);
+  const chunks = Math.max(1, Math.ceil((m.eventsPerMessage * m.envelopeBytes) / QUEUE_CHUNK));
+  const ingestOps = (PRICES.queues_ops_per_message * chunks) / m.eventsPerMessage;
+  const forwardPerMessage = Math.max(1, m.eventsPerMessage * m.forwardShare);
+  const compaction = compactionPerEvent(m.rate, batchEvents);
+  const sendsPerEvent = 1 / m.eventsPerMessage + m.forwardShare / forwardPerMessage; // guard_send points
+  const consumerBatches = 1 / batchEvents + m.forwardShare / Math.max(1, Math.min(100 * forwardPerMessage, m.rate * m.forwardShare));
+  const storageGbMonths = ((m.parquetBytesPerEvent + m.rawBytesPerEvent) * M * m.retentionMonths) / 1e9;
   const lines = [
-    { item: "Workers requests (1 webhook per event)", usd: PRICES.workers_per_million_requests },
-    { item: `Workers CPU, edge (${m.edgeCpuMs} ms per request)`, usd: (m.edgeCpuMs * M / 1e6) * PRICES.workers_per_million_cpu_ms },
-    { item: `Workers requests, consumer invocations (${m.eventsPerBatch} events per batch)`, usd: (batches / 1e6) * PRICES.workers_per_million_requests },
-    { item: `Workers CPU, lake writer (${m.consumerCpuMsPerEvent.toFixed(3)} ms per event)`, usd: (m.consumerCpuMsPerEvent * M / 1e6) * PRICES.workers_per_million_cpu_ms },
-    { item: "Queues, ingest (3 ops per message, 1 message per event)", usd: PRICES.queues_ops_per_message * PRICES.queues_per_million_ops },
-    { item: `Queues, forward (${(m.forwardShare * 100).toFixed(1)}% of events are geofence)`, usd: m.forwardShare * PRICES.queues_ops_per_message * PRICES.queues_per_million_ops },
-    { item: "R2 Class A writes (Parquet + raw per batch and hour)", usd: ((2 * batches) / 1e6) * PRICES.r2_class_a_per_million },
-    { item: `R2 storage, first month (${m.lakeBytesPerEvent.toFixed(0)} B per event)`, usd: ((m.lakeBytesPerEvent * M) / 1e9) * PRICES.r2_storage_per_gb_month },
-    { item: "Kinesis PUT payload units (provisioned; shard-hours excluded)", usd: m.forwardShare * PRICES.kinesis_per_million_put_units },
-    { item: `Workers Logs (${fmt(m.logLinesPerEvent ?? 0)} lines per event, past 20 M/month)`, usd: (m.logLinesPerEvent ?? 0) * PRICES.workers_logs_per_million_lines },
-    { item: `Analytics Engine (${fmt(m.metricPointsPerEvent ?? 0)} points per event, past 10 M/month)`, usd: (m.metricPointsPerEvent ?? 0) * PRICES.analytics_engine_per_million_points },
-    { item: `Signing guard (Durable Object, measured at ${GUARD_LINE_RATE} events/s per shard)`, usd: signingGuardPerMillion(SIGNING_GUARD_MEASURED.find((g) => g.rate_per_s === GUARD_LINE_RATE)).usd },
-  ].map((l) => ({ ...l, usd: +l.usd.toFixed(4) }));
-  const signing_guard_by_rate = SIGNING_GUARD_MEASURED.map(signingGuardPerMillion);
-  return { usd_per_million_events: +lines.reduce((n, l) => n + l.usd, 0).toFixed(3), lines, signing_guard_by_rate };
-}
-
-const fmt = (n) => String(+n.toFixed(4));
-
-/**
- * Log lines and metric points per event, from the code's behaviour: the edge logs a success with
- * probability successLogRate and every refusal; each webhook request writes one point; each
- * consumer batch writes one point and at least one log line (lake writer: "lake objects written").
- */
-export function observabilityPerEvent({ successLogRate, refusalShare = 0, eventsPerRequest = 1, eventsPerBatch, forwardShare }) {
-  const requests = 1 / eventsPerRequest;
-  const batches = (1 + forwardShare) / eventsPerBatch;
-  return {
-    logLinesPerEvent: requests * ((1 - refusalShare) * successLogRate + refusalShare) + 1 / eventsPerBatch,
-    metricPointsPerEvent: requests + batches,
-  };
+    ["Workers requests (1 webhook per event)", PRICES.workers_per_million_requests],
+    [`Workers CPU, edge (${m.edgeCpuMs} ms per request)`, m.edgeCpuMs * PRICES.workers_per_million_cpu_ms],
+    ["Signing guard requests (1 Durable Object request per webhook)", PRICES.do_per_million_requests],
+    [`Signing guard rows written (${shards} shard(s), ${perShard.toFixed(0)}/s each, 1 s window)`, guardRowsPerEvent(perShard) * PRICES.do_per_million_rows_written],
+    ["Signing guard duration (every shard always active: upper bound)", ((shards * 0.128) / m.rate) * PRICES.do_per_million_gb_s],
+    ["Signing guard storage (72 B per binding, one day)", ((72 * M) / 1e9) * (PRICES.do_storage_per_gb_month / 30)],
+    [`Queues, ingest (${m.eventsPerMessage} events per message, measured)`, ingestOps * PRICES.queues_per_million_ops],
+    [`Queues, forward (${(m.forwardShare * 100).toFixed(1)}% geofence, ${forwardPerMessage.toFixed(1)} per message, estimate)`, ((m.forwardShare * PRICES.queues_ops_per_message) / forwardPerMessage) * PRICES.queues_per_million_ops],
+    ["Queues, compaction steps", compaction.messages * PRICES.queues_ops_per_message * PRICES.queues_per_million_ops],
+    [`Workers requests, consumers (${batchEvents.toFixed(0)} events per lake batch) and compaction steps`, (consumerBatches + compaction.invocations) * PRICES.workers_per_million_requests],
+    [`Workers CPU, lake writer (${m.consumerCpuMsPerEvent.toFixed(3)} ms per event)`, m.consumerCpuMsPerEvent * PRICES.workers_per_million_cpu_ms],
+    ["R2 Class A, lake writer (Parquet + raw per batch)", (2 / batchEvents) * PRICES.r2_class_a_per_million],
+    ["R2 Class A, compaction (lists, runs, multipart output)", compaction.classA * PRICES.r2_class_a_per_million],
+    ["R2 Class B, compaction (raw and run reads)", compaction.classB * PRICES.r2_class_b_per_million],
+    [`R2 storage over ${m.retentionMonths} months (compacted Parquet + raw gzip)`, storageGbMonths * PRICES.r2_storage_per_gb_month],
+    ["Kinesis PUT payload units (shard-hours excluded)", m.forwardShare * PRICES.kinesis_per_million_put_units],
+    ["Workers Logs (sampled successes, one line per consumer batch)", (m.successLogRate + consumerBatches) * PRICES.workers_logs_per_million_lines],
+    ["Analytics Engine (one point per packed send and per consumer batch)", (sendsPerEvent + consumerBatches) * PRICES.analytics_engine_per_million_points],
+  ].map(([item, usd]) => ({ item, usd: +usd.toFixed(4) }));
+  return { rate_per_s: m.rate, shards, events_per_message: m.eventsPerMessage, usd_per_million_events: +lines.reduce((n, l) => n + l.usd, 0).toFixed(3), lines };
 }

@@ -1,40 +1,21 @@
 // Webhook cost: our signed POST /webhooks/radar against a no-op Worker in the same runtime
-// (wrangler dev / workerd), same load generator (autocannon), alternating A/B rounds.
-import { readFileSync } from "node:fs";
+// (wrangler dev / workerd), same C load generator (wrk, bench/lib/wrk.mjs), alternating A/B rounds.
 import { join } from "node:path";
-import autocannon from "autocannon";
 import { ROOT } from "../../scripts/lib/dev-vars.mjs";
 import { startWranglerDev } from "../../scripts/lib/local-pipeline.mjs";
-import { radarSignature } from "../../scripts/lib/simulator.mjs";
 import { groupCpuMs } from "./proc-cpu.mjs";
+import { runWrk } from "./wrk.mjs";
 
-const SAMPLE_EVENT = JSON.parse(readFileSync(join(ROOT, "bench", "sample-event.json"), "utf8"));
+let wrkRuns = 0;
 
-function signedRequestFactory(token) {
-  let n = 0;
-  // A fresh event id and signing id per request, as real traffic: the lake writer cannot collapse
-  // them, and the signing guard (src/guard/) refuses a signing id reused with another body.
-  return () => {
-    const id = `bench-${process.pid}-${++n}`;
-    const headers = { "content-type": "application/json", "x-radar-signing-id": id, "x-radar-signature": radarSignature(token, id) };
-    const body = JSON.stringify({ event: { _id: id, createdAt: new Date().toISOString(), ...SAMPLE_EVENT } });
-    return { headers, body };
-  };
-}
-
-/** One closed-loop run; `pgid` is the serving wrangler dev's process group, for CPU per request. */
-async function load(url, path, factory, seconds, connections, pgid) {
+/** One closed-loop wrk run; `pgid` is the serving wrangler dev's process group, for CPU per request. */
+async function load(url, path, token, seconds, connections, pgid) {
   const cpuBefore = pgid ? groupCpuMs(pgid) : null;
-  const result = await autocannon({
-    url: url + path,
-    method: "POST",
-    connections,
-    duration: seconds,
-    requests: [{ setupRequest: (req) => ({ ...req, ...factory() }) }],
-  });
+  const result = await runWrk({ url, path, token, seconds, connections, tag: `r${++wrkRuns}` });
   const cpuAfter = pgid ? groupCpuMs(pgid) : null;
-  const cpuMs = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / Math.max(1, result.requests.total);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, cpuMs };
+  const total = Math.max(1, result.rps * seconds);
+  const cpuMs = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / total;
+  return { rps: result.rps, p50: result.p50_ms, p99: result.p99_ms, non2xx: result.non2xx, errors: result.errors, cpuMs };
 }
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -50,17 +31,19 @@ const r3 = (x) => +x.toFixed(3);
  * the no-op. The two references follow, in alternating order too.
  */
 async function runRounds({ ours, noop, rounds }) {
-  const runs = { ours: [], reference: [], logging: [], sending: [] };
+  const runs = { ours: [], reference: [], logging: [], sending: [], object: [], object_sending: [] };
   const loads = {
     ours: () => ours("/webhooks/radar"),
     reference: () => noop("/webhooks/radar"),
     logging: () => noop("/webhooks/radar?log=1"),
     sending: () => noop("/webhooks/radar?send=1"),
+    object: () => noop("/webhooks/radar?do=1"),
+    object_sending: () => noop("/webhooks/radar?do=1&send=1"),
   };
   await ours("/webhooks/radar", 1); // warm-up
   await noop("/webhooks/radar", 1);
   for (let i = 0; i < rounds; i++) {
-    const order = i % 2 === 0 ? ["ours", "reference", "logging", "sending"] : ["reference", "ours", "sending", "logging"];
+    const order = i % 2 === 0 ? ["ours", "reference", "logging", "sending", "object", "object_sending"] : ["reference", "ours", "object_sending", "object", "sending", "logging"];
     for (const name of order) runs[name].push(await loads[name]());
   }
   return runs;
@@ -69,12 +52,11 @@ async function runRounds({ ours, noop, rounds }) {
 /** @param {{ pipelineUrl: string, pipelinePgid?: number, token: string, port: number, rounds: number, seconds: number, connections?: number }} o */
 export async function measureWebhook({ pipelineUrl, pipelinePgid, token, port, rounds, seconds, connections = 16 }) {
   const noop = await startWranglerDev({ args: ["-c", join(ROOT, "bench", "noop-wrangler.toml")], port, readyPath: "/" });
-  const factory = signedRequestFactory(token);
   let runs;
   try {
     runs = await runRounds({
-      ours: (path, s = seconds) => load(pipelineUrl, path, factory, s, connections, pipelinePgid),
-      noop: (path, s = seconds) => load(noop.url, path, factory, s, connections, noop.pid),
+      ours: (path, s = seconds) => load(pipelineUrl, path, token, s, connections, pipelinePgid),
+      noop: (path, s = seconds) => load(noop.url, path, token, s, connections, noop.pid),
       rounds,
     });
   } finally {
@@ -83,7 +65,7 @@ export async function measureWebhook({ pipelineUrl, pipelinePgid, token, port, r
   return summarize(runs, { rounds, seconds, connections });
 }
 
-function summarize({ ours, reference, logging, sending }, { rounds, seconds, connections }) {
+function summarize({ ours, reference, logging, sending, object, object_sending }, { rounds, seconds, connections }) {
   const rps = mean(ours.map((r) => r.rps));
   const noopRps = mean(reference.map((r) => r.rps));
   const loggingRps = mean(logging.map((r) => r.rps));
@@ -111,6 +93,11 @@ function summarize({ ours, reference, logging, sending }, { rounds, seconds, con
     // The same no-op plus one awaited queue send: the floor for any Worker that must enqueue before 202.
     noop_with_send_rps: Math.round(sendingRps),
     ratio_vs_noop_with_send: r3(rps / sendingRps),
+    // Floor variants: one Durable Object call, and one call plus one send, as ours must do at least.
+    noop_with_object_rps: Math.round(mean(object.map((r) => r.rps))),
+    noop_with_object_and_send_rps: Math.round(mean(object_sending.map((r) => r.rps))),
+    ratio_vs_noop_with_object_and_send: r3(rps / mean(object_sending.map((r) => r.rps))),
+    load_generator: "wrk -t2",
     non2xx: ours.reduce((n, r) => n + r.non2xx + r.errors, 0),
     rounds,
     seconds_per_round: seconds,

@@ -1,95 +1,78 @@
-import { IngestMessage } from "../contract/ingest-message";
-import { normalizeEvent, partitionKeyOf, toGeofenceEvent } from "../normalize";
-import { chunkEntries, createKinesisTarget, putRecords, type KinesisEntry, type KinesisTarget } from "../sinks/kinesis";
+import { PACKED_CONTENT_TYPE, packEnvelopes } from "../contract/packed-message";
+import { errorMessage } from "../errors";
+import { chunkEntries, createKinesisTarget, putRecords, type KinesisTarget } from "../sinks/kinesis";
 import { recordMetric } from "../metrics";
 import { backoffSeconds } from "./backoff";
+import { planForward, type ForwardPlan, type MessagePart } from "./forward-plan";
 
-type QueueMessage = Message<unknown>;
 /** Configuration errors will not heal in seconds: wait long, then let the DLQ take them. */
 const CONFIG_RETRY_SECONDS = 600;
-const encoder = new TextEncoder();
+/** Remainders re-enqueued per original message; past it the whole message is retried toward the DLQ. */
+export const MAX_RESENDS = 8;
 
-interface Planned {
-  entries: KinesisEntry[];
-  /** Messages per entry: duplicates of one id ride on the same entry. */
-  owners: QueueMessage[][];
-}
-
-/** Validates and dedupes by id; poison is logged and acked (the lake writer quarantines its copy). */
-function planEntries(messages: readonly QueueMessage[], nowMs: number): Planned {
-  const planned: Planned = { entries: [], owners: [] };
-  const byId = new Map<string, number>();
-  for (const message of messages) {
-    const parsed = IngestMessage.safeParse(message.body);
-    if (!parsed.success) {
-      console.warn(JSON.stringify({ msg: "forward poison acked", messageId: message.id }));
-      message.ack();
-      continue;
-    }
-    const seen = byId.get(parsed.data.id);
-    if (seen !== undefined) {
-      planned.owners[seen]!.push(message);
-      continue;
-    }
-    const record = normalizeEvent(parsed.data, nowMs);
-    byId.set(record.id, planned.entries.length);
-    planned.entries.push({ data: encoder.encode(JSON.stringify(toGeofenceEvent(record))), partitionKey: partitionKeyOf(record) });
-    planned.owners.push([message]);
-  }
-  return planned;
-}
-
-interface ChunkStats {
-  accepted: number;
-  failed: number;
-  retried: number;
+interface SendOutcome {
+  /** Entry indexes Kinesis did not accept. */
+  failed: Set<number>;
   config: boolean;
+  calls: number;
 }
 
-async function sendChunk(target: KinesisTarget, planned: Planned, indexes: number[]): Promise<ChunkStats> {
-  const outcome = await putRecords(target, indexes.map((i) => planned.entries[i]!));
-  const owners = (position: number) => planned.owners[indexes[position]!]!;
-  if (outcome.kind === "ok") {
-    const failed = new Set(outcome.failed);
-    indexes.forEach((_, position) => {
-      for (const m of owners(position)) {
-        if (failed.has(position)) m.retry({ delaySeconds: backoffSeconds(m.attempts, 2, 300) });
-        else m.ack();
-      }
-    });
-    if (failed.size) console.warn(JSON.stringify({ msg: "kinesis partial failure", failed: failed.size, sent: indexes.length }));
-    return { accepted: indexes.length - failed.size, failed: failed.size, retried: messagesAt(planned, indexes, failed), config: false };
+/** One PutRecords per ≤500 records / ≤5 MiB; records of a failed call count as failed. */
+async function sendEntries(target: KinesisTarget, plan: ForwardPlan): Promise<SendOutcome> {
+  const outcome: SendOutcome = { failed: new Set(), config: false, calls: 0 };
+  for (const indexes of chunkEntries(plan.entries)) {
+    outcome.calls++;
+    const result = await putRecords(target, indexes.map((i) => plan.entries[i]!));
+    if (result.kind === "ok") {
+      for (const position of result.failed) outcome.failed.add(indexes[position]!);
+      if (result.failed.length) console.warn(JSON.stringify({ msg: "kinesis partial failure", failed: result.failed.length, sent: indexes.length }));
+      continue;
+    }
+    outcome.config ||= result.kind === "config";
+    (result.kind === "config" ? console.error : console.warn)(JSON.stringify({ msg: result.kind === "config" ? "KINESIS CONFIGURATION ERROR" : "kinesis call failed", status: result.status, error: result.error, records: indexes.length }));
+    for (const i of indexes) outcome.failed.add(i);
   }
-  const config = outcome.kind === "config";
-  const log = { msg: config ? "KINESIS CONFIGURATION ERROR" : "kinesis call failed", status: outcome.status, error: outcome.error, records: indexes.length };
-  (config ? console.error : console.warn)(JSON.stringify(log));
-  indexes.forEach((_, position) => {
-    for (const m of owners(position)) m.retry({ delaySeconds: config ? CONFIG_RETRY_SECONDS : backoffSeconds(m.attempts, 2, 300) });
-  });
-  return { accepted: 0, failed: indexes.length, retried: messagesAt(planned, indexes), config };
+  return outcome;
 }
 
-/** Messages owning the entries at `indexes` (all, or only the given positions). */
-function messagesAt(planned: Planned, indexes: number[], positions?: Set<number>): number {
-  return indexes.reduce((n, index, position) => n + (!positions || positions.has(position) ? planned.owners[index]!.length : 0), 0);
+/**
+ * Settles one message: ack when Kinesis accepted all its records. When only some failed, the
+ * failed ones are re-enqueued as a new packed message (delayed) and the original acked once that
+ * send succeeded, so a retry resends only what Kinesis refused. Otherwise the message is retried.
+ */
+async function settle(env: Env, part: MessagePart, outcome: SendOutcome): Promise<"acked" | "resent" | "retried"> {
+  const failed = [...part.entries].filter(([index]) => outcome.failed.has(index));
+  const { message } = part;
+  if (failed.length === 0) return message.ack(), "acked";
+  const delaySeconds = outcome.config ? CONFIG_RETRY_SECONDS : backoffSeconds(message.attempts + part.resent, 2, 300);
+  if (failed.length < part.entries.size && part.resent < MAX_RESENDS && !outcome.config) {
+    try {
+      await env.FORWARD_QUEUE.send(packEnvelopes(failed.map(([, e]) => JSON.stringify(e)), part.resent + 1), { contentType: PACKED_CONTENT_TYPE, delaySeconds });
+      return message.ack(), "resent";
+    } catch (err) {
+      console.error(JSON.stringify({ msg: "forward remainder send failed", messageId: message.id, error: errorMessage(err) }));
+    }
+  }
+  return message.retry({ delaySeconds }), "retried";
 }
 
-function recordForward(env: Env, batch: MessageBatch<unknown>, sent: number, stats: ChunkStats[], startedMs: number) {
-  const sum = (pick: (s: ChunkStats) => number) => stats.reduce((n, s) => n + pick(s), 0);
-  const failed = sum((s) => s.failed);
-  const outcome = stats.some((s) => s.config) ? "config_error" : failed === 0 ? "ok" : sum((s) => s.accepted) ? "partial" : "failed";
+function recordForward(env: Env, batch: MessageBatch<unknown>, plan: ForwardPlan, outcome: SendOutcome, settled: string[], startedMs: number) {
+  const failed = outcome.failed.size;
+  const accepted = plan.entries.length - failed;
+  const label = outcome.config ? "config_error" : failed === 0 ? "ok" : accepted ? "partial" : "failed";
+  const count = (s: string) => settled.filter((x) => x === s).length;
   recordMetric(env.METRICS, {
     kind: "kinesis_batch",
-    outcome,
+    outcome: label,
     label: batch.queue,
-    count: sum((s) => s.accepted),
-    figures: [batch.messages.length, sent, failed, sum((s) => s.retried), Date.now() - startedMs],
+    count: accepted,
+    figures: [batch.messages.length, plan.entries.length, failed, count("retried"), Date.now() - startedMs, count("resent")],
   });
 }
 
 /**
- * Kinesis forwarder: one PutRecords per ≤500 records / ≤5 MiB. A message is acked
- * only when Kinesis accepted its record; everything else is retried with backoff.
+ * Kinesis forwarder: a message (packed or single) is acked only when Kinesis accepted every
+ * record of it; only the records it refused are sent again (see settle).
  */
 export async function forwardBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const target = createKinesisTarget(env);
@@ -100,8 +83,8 @@ export async function forwardBatch(batch: MessageBatch<unknown>, env: Env): Prom
     return;
   }
   const startedMs = Date.now();
-  const planned = planEntries(batch.messages, startedMs);
-  const stats: ChunkStats[] = [];
-  for (const indexes of chunkEntries(planned.entries)) stats.push(await sendChunk(target, planned, indexes));
-  recordForward(env, batch, planned.entries.length, stats, startedMs);
+  const plan = planForward(batch.messages, startedMs);
+  const outcome = await sendEntries(target, plan);
+  const settled = await Promise.all(plan.parts.map((part) => settle(env, part, outcome)));
+  recordForward(env, batch, plan, outcome, settled, startedMs);
 }

@@ -1,76 +1,39 @@
 import { INGEST_MESSAGE_VERSION, type IngestMessage } from "../contract/ingest-message";
-import { ApiError, errorMessage } from "../errors";
+import { PACK_FRAME_BYTES } from "../contract/packed-message";
+import { ApiError } from "../errors";
 
-/** Cloudflare Queues limits: 128 KB per message, 256 KB and 100 messages per sendBatch. */
+/** Cloudflare Queues limits: 128 KB per message, 256,000 B and 100 messages per sendBatch. */
 export const MAX_MESSAGE_BYTES = 128 * 1000;
-const MAX_BATCH_BYTES = 256 * 1000;
-const MAX_BATCH_MESSAGES = 100;
-// Per-message overhead the platform counts on top of the body.
-const MESSAGE_OVERHEAD_BYTES = 100;
-// Envelope fields around the event (v, id ≤ 256, receivedAt, requestId, source, keys).
-const ENVELOPE_BOUND_BYTES = 512;
+export const MAX_BATCH_BYTES = 256 * 1000;
+export const MAX_BATCH_MESSAGES = 100;
+/** Per-message metadata the platform counts on top of the body. */
+export const MESSAGE_OVERHEAD_BYTES = 100;
 const encoder = new TextEncoder();
 
-export function buildMessage(
-  fields: Omit<IngestMessage, "v" | "source">,
-): IngestMessage {
+export function buildMessage(fields: Omit<IngestMessage, "v" | "source">): IngestMessage {
   return { v: INGEST_MESSAGE_VERSION, source: "radar", ...fields };
 }
 
-/** Byte size of the message as JSON; refuses (413) an event too large for one queue message. */
-export function measureMessage(message: IngestMessage): number {
-  const bytes = encoder.encode(JSON.stringify(message)).byteLength + MESSAGE_OVERHEAD_BYTES;
-  if (bytes > MAX_MESSAGE_BYTES) {
-    throw new ApiError("payload_too_large", `event ${message.id} is larger than a queue message allows`);
-  }
-  return bytes;
+/** Envelopes as JSON text with their UTF-8 sizes, as a guard shard packs them. */
+export interface SerializedEnvelopes {
+  json: string[];
+  bytes: number[];
 }
-
-// Re-serializing parsed JSON can grow it (`1e20` becomes 21 digits), never by more than this.
-const RESERIALIZE_GROWTH = 6;
 
 /**
- * Sizes for `enqueueAll`. A single event from a small body cannot exceed the message limit
- * (its event and user both came from that body), so the hot path skips serializing it twice.
+ * Serializes each envelope once; refuses (413) one that could not fit a packed queue message
+ * even alone, so a shard never holds an envelope it cannot send.
  */
-export function measureMessages(messages: IngestMessage[], bodyBytes: number): number[] {
-  const bound = bodyBytes * RESERIALIZE_GROWTH + ENVELOPE_BOUND_BYTES + MESSAGE_OVERHEAD_BYTES;
-  if (messages.length === 1 && bound <= MAX_MESSAGE_BYTES) return [bound];
-  return messages.map(measureMessage);
-}
-
-/** Splits messages into sendBatch calls that respect the count and byte limits. */
-export function chunkForSend(messages: IngestMessage[], sizes: number[]): IngestMessage[][] {
-  const chunks: IngestMessage[][] = [];
-  let current: IngestMessage[] = [];
-  let bytes = 0;
-  messages.forEach((message, i) => {
-    const size = sizes[i]!;
-    if (current.length > 0 && (current.length === MAX_BATCH_MESSAGES || bytes + size > MAX_BATCH_BYTES)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
+export function serializeEnvelopes(messages: IngestMessage[]): SerializedEnvelopes {
+  const out: SerializedEnvelopes = { json: [], bytes: [] };
+  for (const message of messages) {
+    const json = JSON.stringify(message);
+    const bytes = encoder.encode(json).byteLength + 1;
+    if (bytes + PACK_FRAME_BYTES + MESSAGE_OVERHEAD_BYTES > MAX_MESSAGE_BYTES) {
+      throw new ApiError("payload_too_large", `event ${message.id} is larger than a queue message allows`);
     }
-    current.push(message);
-    bytes += size;
-  });
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-/** Enqueues every message or throws a 503: the caller must not answer 2xx otherwise. */
-export async function enqueueAll(queue: Queue, messages: IngestMessage[], sizes: number[]): Promise<void> {
-  if (messages.length === 0) return;
-  try {
-    if (messages.length === 1) {
-      await queue.send(messages[0], { contentType: "json" });
-      return;
-    }
-    for (const chunk of chunkForSend(messages, sizes)) {
-      await queue.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
-    }
-  } catch (err) {
-    console.error(JSON.stringify({ msg: "queue send failed", error: errorMessage(err) }));
-    throw new ApiError("queue_unavailable", "could not enqueue the events; retry later", undefined, { "Retry-After": "5" });
+    out.json.push(json);
+    out.bytes.push(bytes);
   }
+  return out;
 }

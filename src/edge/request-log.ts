@@ -12,7 +12,8 @@ export const DEFAULT_SUCCESS_SAMPLE_RATE = 0.01;
 
 /**
  * Assigns a request id, logs refusals and errors always and successes sampled, and writes one
- * metric point per webhook request. Never logs headers or bodies: they carry the signature.
+ * metric point per refused webhook request, or per accepted one that had strings repaired.
+ * Never logs headers or bodies: they carry the signature.
  * The caller's path is capped (capLogField); workerd admits only standard methods.
  */
 export function requestLog(): MiddlewareHandler<AppEnv> {
@@ -30,7 +31,10 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
       const line = { msg: "request", requestId, method: c.req.method, path: capLogField(c.req.path), status, events: c.get("eventCount") ?? 0, ...(refusal && { reason: refusal }) };
       (status >= 500 ? console.error : console.log)(JSON.stringify(line));
     }
-    if (c.req.path === "/webhooks/radar") recordWebhookMetric(c.env.METRICS, status, refusal, c.get("eventTypes"), c.get("repairedStrings") ?? 0);
+    // Accepted events are counted by the guard shard, one point per packed send (kind guard_send);
+    // an accepted request still gets its own point when strings were repaired (rare, and worth seeing).
+    const repaired = c.get("repairedStrings") ?? 0;
+    if (c.req.path === "/webhooks/radar" && (status !== 202 || repaired > 0)) recordWebhookMetric(c.env.METRICS, status, refusal, c.get("eventTypes"), repaired);
   };
 }
 
@@ -43,8 +47,9 @@ export function shouldLog(status: number, refusal: string | undefined, rateVar: 
 }
 
 /**
- * One point per request: event types are joined, so a mixed batch does not multiply points.
- * double3, written only when non-zero, counts strings made well-formed (src/edge/well-formed.ts).
+ * One point per refused request (or accepted with repairs): event types are joined, so a mixed
+ * batch does not multiply points. double3, written only when non-zero, counts strings made
+ * well-formed (src/edge/well-formed.ts).
  */
 function recordWebhookMetric(dataset: AnalyticsEngineDataset, status: number, refusal: string | undefined, types: Map<string, number> | undefined, repaired: number) {
   const outcome = refusal ?? (status === 202 ? "accepted" : `status_${status}`);

@@ -1,30 +1,34 @@
 import { DurableObject } from "cloudflare:workers";
-import { MinuteIndex, WINDOW_MINUTES, findInPacked, packEntries, type Verdict } from "./guard-index";
+import { errorMessage } from "../errors";
+import { BindingRows } from "./binding-rows";
+import { MAX_INDEX_KEYS, MinuteIndex, packEntries, type Verdict } from "./guard-index";
+import type { PackRequest } from "./pack-plan";
+import { PackSender, recordSend, type SendReport } from "./pack-sender";
 
 /**
  * Bindings made within this window (SIGNING_GUARD_COALESCE_MS) share one storage write: a SQLite
  * row written costs $1.00 per million, so one row per event would cost more than everything else
- * the guard does. Checks are answered from memory at once and never wait for the window (a wait
- * held every webhook for the window and cut its throughput per connection to a fifth); the price is
+ * the guard does. No request waits for it (the 202 waits for the queue send instead); the price is
  * that bindings of the last window are lost if the object dies before writing them (docs/security.md).
  */
 export const DEFAULT_COALESCE_MS = 1_000;
 const MAX_COALESCE_MS = 2_000;
 /** After a failed write the guard refuses checks (fail closed) and retries at this pace. */
 const RETRY_MS = 1_000;
+/**
+ * Envelopes a shard holds waiting for or in a send, per queue. Past it a request is refused
+ * (503 guard_overloaded, Retry-After) instead of joining an unbounded line: about 9 MB at the
+ * bench event's 1.8 KB, and 50 full sendBatch calls.
+ */
+export const DEFAULT_MAX_WAITING = 5_000;
 
-function coalesceMs(env: Env): number {
-  const ms = Number(env.SIGNING_GUARD_COALESCE_MS ?? DEFAULT_COALESCE_MS);
-  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, MAX_COALESCE_MS) : DEFAULT_COALESCE_MS;
+/** A request's envelopes for each queue (forward holds the geofence subset). */
+export interface GuardBatch {
+  ingest: PackRequest;
+  forward: PackRequest;
 }
-/** A ring of minute rows: a row is overwritten only after the window, so expiry writes nothing. */
-const SLOT_COUNT = WINDOW_MINUTES + 1;
 
-const SCHEMA = "CREATE TABLE IF NOT EXISTS slots (slot INTEGER PRIMARY KEY, minute INTEGER NOT NULL, entries TEXT NOT NULL)";
-const APPEND = `INSERT INTO slots (slot, minute, entries) VALUES (?, ?, ?)
-  ON CONFLICT(slot) DO UPDATE SET
-    entries = CASE WHEN slots.minute = excluded.minute THEN slots.entries || excluded.entries ELSE excluded.entries END,
-    minute = excluded.minute`;
+export type SubmitOutcome = "accepted" | "replayed" | "queue_failed" | "overloaded";
 
 export interface GuardStats {
   entries: number;
@@ -34,54 +38,88 @@ export interface GuardStats {
   /** Bindings answered but not yet written. */
   pending: number;
   rowsWritten: number;
+  sends: number;
+  /** Envelopes waiting for or in a send to the ingest queue. */
+  waiting: number;
 }
 
 const minuteNow = () => Math.floor(Date.now() / 60_000);
 
-/** One shard of the signing-id → body binding (see docs/security.md). */
+function envNumber(value: string | undefined, fallback: number, max = Infinity): number {
+  const n = Number(value ?? fallback);
+  return Number.isFinite(n) && n >= 0 && value !== "" ? Math.min(n, max) : fallback;
+}
+
+/** One shard of the signing-id → body binding, and the group commit of its requests' events (docs/security.md). */
 export class SigningGuard extends DurableObject<Env> {
   private readonly index = new MinuteIndex();
+  private readonly rows: BindingRows;
+  private readonly senders: Record<keyof GuardBatch, PackSender>;
   private pending = new Map<string, string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private failure: unknown;
-  private readonly stats = { flushes: 0, rowsWritten: 0, failedFlushes: 0 };
+  private readonly stats = { flushes: 0, rowsWritten: 0, failedFlushes: 0, sends: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.rows = new BindingRows(ctx.storage);
+    // The queues are read at each send, from the env this object was given.
+    this.senders = {
+      ingest: new PackSender(() => this.env.INGEST_QUEUE, (r) => this.reportSend("ingest", r)),
+      forward: new PackSender(() => this.env.FORWARD_QUEUE, (r) => this.reportSend("forward", r)),
+    };
     // The index lives in memory and is rebuilt from the rows on wake, before any check runs.
-    ctx.blockConcurrencyWhile(async () => this.load());
+    ctx.blockConcurrencyWhile(async () => this.rows.load(this.index, minuteNow(), MAX_INDEX_KEYS));
   }
 
-  /** Binds `idHash` to `bodyHash` on first sight; afterwards says whether the body matches. */
+  /**
+   * Binds `idHash` to `bodyHash` on first sight and, unless it was bound to another body, sends
+   * the request's envelopes with those of concurrent requests. Answers once they are on the queue.
+   */
+  async submit(idHash: string, bodyHash: string, batch: GuardBatch): Promise<SubmitOutcome> {
+    this.throwIfFailing();
+    const limit = envNumber(this.env.SIGNING_GUARD_MAX_WAITING, DEFAULT_MAX_WAITING);
+    if (this.senders.ingest.backlog + batch.ingest.json.length > limit) return "overloaded";
+    if (this.bindNow(idHash, bodyHash) === "different") return "replayed";
+    const sent = await Promise.all([this.senders.ingest.submit(batch.ingest), this.senders.forward.submit(batch.forward)]);
+    return sent.every(Boolean) ? "accepted" : "queue_failed";
+  }
+
+  /** Binds without sending anything: the check alone (benches and tests drive it directly). */
   async bind(idHash: string, bodyHash: string): Promise<Verdict> {
-    // Storage is failing: refuse rather than bind in memory only (the Worker answers 503).
-    if (this.failure !== undefined) throw new Error("signing guard storage unavailable", { cause: this.failure });
+    this.throwIfFailing();
+    return this.bindNow(idHash, bodyHash);
+  }
+
+  /** Looks a binding up without making one: for the previous shard layout during a reshard. */
+  async check(idHash: string, bodyHash: string): Promise<Verdict> {
+    this.throwIfFailing();
     const bound = this.pending.get(idHash) ?? this.lookup(idHash);
-    if (bound !== undefined) return bound === bodyHash ? "same" : "different";
-    this.pending.set(idHash, bodyHash);
-    this.timer ??= setTimeout(() => this.flushPending(), coalesceMs(this.env));
-    return "new";
+    return bound === undefined ? "new" : bound === bodyHash ? "same" : "different";
   }
 
   getStats(): GuardStats {
-    return { ...this.stats, entries: this.index.size, evicted: this.index.evicted, pending: this.pending.size };
+    return { ...this.stats, entries: this.index.size, evicted: this.index.evicted, pending: this.pending.size, waiting: this.senders.ingest.backlog };
   }
 
-  private load(): void {
-    const sql = this.ctx.storage.sql;
-    sql.exec(SCHEMA);
-    const rows = sql.exec<{ minute: number; entries: string }>("SELECT minute, entries FROM slots WHERE minute > ? ORDER BY minute", minuteNow() - WINDOW_MINUTES);
-    for (const row of rows) this.index.addPacked(row.entries, row.minute);
-    this.index.expire(minuteNow());
+  private throwIfFailing(): void {
+    // Storage is failing: refuse rather than bind in memory only (the Worker answers 503).
+    if (this.failure !== undefined) throw new Error("signing guard storage unavailable", { cause: this.failure });
+  }
+
+  /** Synchronous, so two concurrent bodies on one pair can never both be "new". */
+  private bindNow(idHash: string, bodyHash: string): Verdict {
+    const bound = this.pending.get(idHash) ?? this.lookup(idHash);
+    if (bound !== undefined) return bound === bodyHash ? "same" : "different";
+    this.pending.set(idHash, bodyHash);
+    this.timer ??= setTimeout(() => this.flushPending(), envNumber(this.env.SIGNING_GUARD_COALESCE_MS, DEFAULT_COALESCE_MS, MAX_COALESCE_MS));
+    return "new";
   }
 
   private lookup(idHash: string): string | undefined {
     for (const minute of this.index.minutesOf(idHash, minuteNow())) {
-      const rows = this.ctx.storage.sql.exec<{ entries: string }>("SELECT entries FROM slots WHERE slot = ? AND minute = ?", minute % SLOT_COUNT, minute);
-      for (const row of rows) {
-        const body = findInPacked(row.entries, idHash);
-        if (body !== undefined) return body;
-      }
+      const body = this.rows.find(idHash, minute);
+      if (body !== undefined) return body;
     }
     return undefined;
   }
@@ -95,22 +133,24 @@ export class SigningGuard extends DurableObject<Env> {
       // Entries stay pending and are written by the retry; until then checks fail closed.
       this.failure = error;
       this.stats.failedFlushes++;
-      console.error(JSON.stringify({ msg: "signing guard write failed", pending: this.pending.size, error: String(error) }));
+      console.error(JSON.stringify({ msg: "signing guard write failed", pending: this.pending.size, error: errorMessage(error) }));
       this.timer = setTimeout(() => this.flushPending(), RETRY_MS);
     }
   }
 
-  /** One row write for every entry gathered in the window. */
+  /** One transaction for every entry gathered in the window. */
   private flush(): void {
     const entries = this.pending;
     const minute = minuteNow();
-    const packed = packEntries([...entries].map(([idHash, bodyHash]) => ({ idHash, bodyHash })));
-    const cursor = this.ctx.storage.sql.exec(APPEND, minute % SLOT_COUNT, minute, packed);
-    cursor.toArray();
+    this.stats.rowsWritten += this.rows.append(packEntries([...entries].map(([idHash, bodyHash]) => ({ idHash, bodyHash }))), minute);
     this.pending = new Map();
     for (const idHash of entries.keys()) this.index.add(idHash, minute);
     this.index.expire(minute);
     this.stats.flushes++;
-    this.stats.rowsWritten += cursor.rowsWritten;
+  }
+
+  private reportSend(queue: keyof GuardBatch, report: SendReport): void {
+    this.stats.sends++;
+    recordSend(this.env.METRICS, queue, report);
   }
 }

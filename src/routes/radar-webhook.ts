@@ -3,13 +3,14 @@ import { RadarPayload, type RadarEvent } from "../contract/radar-payload";
 import type { IngestMessage } from "../contract/ingest-message";
 import { ApiError, toIssues } from "../errors";
 import type { AppEnv } from "../edge/app-env";
-import { buildMessage, enqueueAll, measureMessages } from "../edge/enqueue";
+import { buildMessage, serializeEnvelopes } from "../edge/enqueue";
 import { assignEventIds } from "../edge/event-id";
 import { parseForwardTypes } from "../edge/forward-types";
 import { parseJsonBody, readBodyLimited } from "../edge/read-json-body";
 import { decodeDigest, parseTokenList, verifySignature } from "../edge/signature";
 import { toWellFormedJson } from "../edge/well-formed";
-import { bindSignature } from "../guard/bind-signature";
+import { submitToGuard } from "../guard/submit-to-guard";
+import type { GuardBatch } from "../guard/signing-guard";
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 const unauthorized = () => new ApiError("unauthorized", "missing or invalid X-Radar-Signature");
@@ -34,28 +35,28 @@ async function readJsonBytes(request: Request): Promise<Uint8Array> {
   return readBodyLimited(request);
 }
 
-/**
- * Authenticates, then reads the body. Unauthenticated callers are refused before the body is
- * read. The signature covers only the signing id (or, legacy, one event id), so the guard binds
- * it to the whole body: a captured pair cannot carry another body.
- */
-async function readAuthorizedBody(env: Env, request: Request): Promise<{ body: unknown; bytes: Uint8Array }> {
+/** What the signature covers: the guard binds it to the whole body, so a captured pair cannot carry another. */
+interface Signed {
+  scope: "signing-id" | "legacy";
+  signed: string;
+}
+
+/** Authenticates, then reads the body. Unauthenticated callers are refused before the body is read. */
+async function readAuthorizedBody(env: Env, request: Request): Promise<{ body: unknown; bytes: Uint8Array; signed: Signed }> {
   const tokens = readTokens(env);
   const signature = request.headers.get("x-radar-signature") ?? undefined;
   const signingId = request.headers.get("x-radar-signing-id");
   if (signingId) {
     if (!(await verifySignature(tokens, signingId, signature))) throw unauthorized();
     const bytes = await readJsonBytes(request);
-    await bindSignature(env, "signing-id", signingId, bytes);
-    return { body: parseJsonBody(bytes), bytes };
+    return { body: parseJsonBody(bytes), bytes, signed: { scope: "signing-id", signed: signingId } };
   }
   if (env.RADAR_ACCEPT_LEGACY_SIGNATURE !== "true" || !signature || !decodeDigest(signature)) throw unauthorized();
   const bytes = await readJsonBytes(request);
   const body = parseJsonBody(bytes);
   const eventId = legacySigningMessage(body);
   if (!(await verifySignature(tokens, eventId, signature))) throw unauthorized();
-  await bindSignature(env, "legacy", eventId, bytes);
-  return { body, bytes };
+  return { body, bytes, signed: { scope: "legacy", signed: eventId } };
 }
 
 function countTypes(events: RadarEvent[]): Map<string, number> {
@@ -70,10 +71,21 @@ async function toMessages(events: RadarEvent[], user: IngestMessage["user"], req
   return events.map((event, i) => buildMessage({ id: ids[i]!, receivedAt, requestId, event, ...(user && { user }) }));
 }
 
+/** Each envelope serialized once; the geofence ones also go to the forward queue. */
+function toGuardBatch(messages: IngestMessage[], forwardTypes: Set<string>): GuardBatch {
+  const ingest = serializeEnvelopes(messages);
+  const forward: GuardBatch["forward"] = { json: [], bytes: [] };
+  messages.forEach((m, i) => {
+    if (!forwardTypes.has(m.event.type)) return;
+    forward.json.push(ingest.json[i]!);
+    forward.bytes.push(ingest.bytes[i]!);
+  });
+  return { ingest, forward };
+}
+
 export const radarWebhook = new Hono<AppEnv>()
   .post("/", async (c) => {
-    const { body, bytes } = await readAuthorizedBody(c.env, c.req.raw);
-    const bodyBytes = bytes.byteLength;
+    const { body, bytes, signed } = await readAuthorizedBody(c.env, c.req.raw);
     const parsed = RadarPayload.safeParse(body);
     if (!parsed.success) throw new ApiError("validation_failed", "body does not match the Radar webhook schema", toIssues(parsed.error));
 
@@ -85,15 +97,9 @@ export const radarWebhook = new Hono<AppEnv>()
     c.set("eventCount", events.length);
     c.set("eventTypes", countTypes(events));
     const messages = await toMessages(events, user, c.get("requestId"));
-    const sizes = measureMessages(messages, bodyBytes);
-
-    const forwardTypes = parseForwardTypes(c.env.FORWARD_EVENT_TYPES);
-    const forwarded = messages.filter((m) => forwardTypes.has(m.event.type));
-    // Both sends must succeed before the 202; they run side by side.
-    await Promise.all([
-      enqueueAll(c.env.INGEST_QUEUE, messages, sizes),
-      enqueueAll(c.env.FORWARD_QUEUE, forwarded, sizes.filter((_, i) => forwardTypes.has(messages[i]!.event.type))),
-    ]);
+    const batch = toGuardBatch(messages, parseForwardTypes(c.env.FORWARD_EVENT_TYPES));
+    // The guard shard binds the signature and answers once the envelopes are on both queues.
+    await submitToGuard(c.env, signed.scope, signed.signed, bytes, batch);
     return c.json({ accepted: messages.length, ids: messages.map((m) => m.id) }, 202);
   })
   .all("/", () => {

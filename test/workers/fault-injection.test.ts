@@ -4,6 +4,7 @@ import { parquetReadObjects } from "hyparquet";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/worker";
 import type { IngestMessage } from "../../src/contract/ingest-message";
+import { packEnvelopes, readQueueMessage } from "../../src/contract/packed-message";
 import { compressors, listKeys } from "../fixtures/lake";
 import { makeMessage } from "../fixtures/messages";
 import { recordingQueue, testEnv } from "../fixtures/queues";
@@ -15,16 +16,20 @@ function seeded(seed: number) {
 }
 
 interface Delivery {
-  body: IngestMessage;
+  /** A v1 envelope or a packed message (text). */
+  body: IngestMessage | string;
   attempts: number;
 }
+
+/** True when every envelope of a delivered body is stored. */
+const allDurable = (body: unknown, isDurable: (id: string) => boolean) => readQueueMessage(body).envelopes.every((e) => isDurable(e.id));
 
 /**
  * Plays the queue: delivers batches of up to 100 to the real handler, redelivers what was
  * retried (attempts + 1) and, like an at-least-once queue, some of what was already acked.
  * `isDurable(id)` is checked at every ack: acking data that is not stored is a violation.
  */
-async function playQueue(queue: string, deliveries: Delivery[], run: Env, isDurable: (id: string) => boolean, random: () => number) {
+async function playQueue(queue: string, deliveries: Delivery[], run: Env, isDurable: (id: string) => boolean, random: () => number, requeued?: { messages: unknown[] }) {
   const pending = [...deliveries];
   const violations: string[] = [];
   let rounds = 0;
@@ -34,7 +39,7 @@ async function playQueue(queue: string, deliveries: Delivery[], run: Env, isDura
     batch.messages.forEach((m, i) => {
       const ack = m.ack.bind(m);
       vi.spyOn(m, "ack").mockImplementation(() => {
-        if (!isDurable(slice[i]!.body.id)) violations.push(slice[i]!.body.id);
+        if (!allDurable(slice[i]!.body, isDurable)) violations.push(m.id);
         ack();
       });
     });
@@ -48,16 +53,33 @@ async function playQueue(queue: string, deliveries: Delivery[], run: Env, isDura
       if (retried.has(m.id)) pending.push({ body: slice[i]!.body, attempts: slice[i]!.attempts + 1 });
       else if (random() < 0.05) pending.push({ body: slice[i]!.body, attempts: 1 }); // redelivery after ack
     });
+    for (const body of requeued?.messages.splice(0) ?? []) pending.push({ body: body as string, attempts: 1 });
   }
   return { violations, rounds, drained: pending.length === 0 };
 }
 
 afterEach(() => vi.restoreAllMocks());
 
+/**
+ * v1 messages as they are, or packed into messages of 1..packMax envelopes in time order, as a
+ * guard shard packs what arrives together (a pack spans one or two hours, not seven).
+ */
+function deliveries(messages: IngestMessage[], packMax: number, random: () => number): Delivery[] {
+  if (packMax === 1) return messages.map((body) => ({ body, attempts: 1 }));
+  messages = [...messages].sort((a, b) => String(a.event.createdAt).localeCompare(String(b.event.createdAt)));
+  const out: Delivery[] = [];
+  for (let i = 0; i < messages.length; ) {
+    const n = 1 + Math.floor(random() * packMax);
+    out.push({ body: packEnvelopes(messages.slice(i, i + n).map((m) => JSON.stringify(m))), attempts: 1 });
+    i += n;
+  }
+  return out;
+}
+
 describe("fault injection through the real consumers", () => {
-  it("lands every event exactly once after dedup while 20% of R2 puts fail", async () => {
+  it.each([["single-event v1", 1], ["packed (1–7 envelopes)", 7]])("lands every event exactly once after dedup while a fifth of R2 puts fail: %s messages", async (_, packMax) => {
     const random = seeded(7);
-    const day = "2024-04-01";
+    const day = packMax === 1 ? "2024-04-01" : "2024-04-02";
     const messages = Array.from({ length: 400 }, (_, i) =>
       makeMessage({ event: makeEvent({ createdAt: `${day}T${String(i % 24).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:00.000Z`, user: { _id: `driver-${i % 9}` } }) }),
     );
@@ -80,7 +102,7 @@ describe("fault injection through the real consumers", () => {
         };
       },
     });
-    const { violations, drained } = await playQueue("milk-ingest", messages.map((body) => ({ body, attempts: 1 })), { ...env, LAKE_BUCKET: bucket }, (id) => durable.has(id), random);
+    const { violations, drained } = await playQueue("milk-ingest", deliveries(messages, packMax, random), { ...env, LAKE_BUCKET: bucket }, (id) => durable.has(id), random);
     expect(drained).toBe(true);
     expect(failedPuts).toBeGreaterThan(0);
     expect(violations).toEqual([]);
@@ -94,7 +116,7 @@ describe("fault injection through the real consumers", () => {
     expect([...new Set(ids)].sort()).toEqual(messages.map((m) => m.id).sort());
   });
 
-  it("forwards every geofence event to Kinesis at least once through throttling and partial failures", async () => {
+  it.each([["single-event v1", 1], ["packed (1–7 envelopes)", 7]])("forwards every geofence event to Kinesis at least once through throttling and partial failures: %s messages", async (_, packMax) => {
     const random = seeded(11);
     const accepted = new Set<string>();
     let injected = 0;
@@ -116,7 +138,10 @@ describe("fault injection through the real consumers", () => {
       return Response.json({ FailedRecordCount: records.filter((r) => "ErrorCode" in r).length, Records: records });
     });
     const messages = Array.from({ length: 250 }, (_, i) => makeMessage({ event: makeEvent({ type: i % 2 ? "user.exited_geofence" : "user.entered_geofence", user: { _id: `driver-${i % 7}` } }) }));
-    const { violations, drained } = await playQueue("milk-forward", messages.map((body) => ({ body, attempts: 1 })), env, (id) => accepted.has(id), random);
+    // Remainders the forwarder re-enqueues (only refused records) are delivered like any message.
+    const remainders = recordingQueue();
+    const run = { ...env, FORWARD_QUEUE: remainders };
+    const { violations, drained } = await playQueue("milk-forward", deliveries(messages, packMax, random), run, (id) => accepted.has(id) || remainders.sent.some((e) => e.id === id), random, remainders);
     expect(drained).toBe(true);
     expect(injected).toBeGreaterThan(0);
     expect(violations).toEqual([]);
@@ -139,7 +164,7 @@ describe("fault injection at the edge", () => {
     let refused = 0;
     for (const body of bodies) {
       for (let attempt = 0; attempt < 20; attempt++) {
-        const run = { ...testEnv(), INGEST_QUEUE: flaky };
+        const run = testEnv({ INGEST_QUEUE: flaky });
         const response = await worker.fetch(new Request("https://edge.test/webhooks/radar", { method: "POST", headers: await signedHeaders(), body: JSON.stringify(body) }), run, createExecutionContext());
         expect([202, 503]).toContain(response.status);
         if (response.status === 202) {

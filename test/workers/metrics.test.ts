@@ -14,17 +14,22 @@ function recordingDataset() {
 afterEach(() => vi.restoreAllMocks());
 
 describe("Analytics Engine metrics", () => {
-  it("records one webhook point per request (types joined), and one per refusal with its reason", async () => {
+  it("records one point per packed send for accepted events, and one per refused request with its reason", async () => {
     const { points, dataset } = recordingDataset();
-    const run = { ...testEnv(), METRICS: dataset };
+    const run = testEnv({ METRICS: dataset });
     const post = async (body: unknown, headers: Record<string, string> = {}) =>
       worker.fetch(new Request("https://edge.test/webhooks/radar", { method: "POST", headers: { ...(await signedHeaders()), ...headers }, body: JSON.stringify(body) }), run, createExecutionContext());
     await post({ events: [makeEvent(), makeEvent(), makeEvent({ type: "user.entered_geofence" })] });
     await post({ event: makeEvent() }, { "x-radar-signature": "0".repeat(40) });
-    expect(points).toEqual([
-      { indexes: ["webhook"], blobs: ["webhook", "accepted", "user.entered_geofence,user.updated_trip"], doubles: [3, 202] },
-      { indexes: ["webhook"], blobs: ["webhook", "unauthorized", ""], doubles: [0, 401] },
-    ]);
+    // guard_send: envelopes, requests, messages, sendBatch calls, requests refused.
+    expect(points).toHaveLength(3);
+    expect(points).toEqual(
+      expect.arrayContaining([
+        { indexes: ["guard_send"], blobs: ["guard_send", "sent", "ingest"], doubles: [3, 1, 1, 1, 0] },
+        { indexes: ["guard_send"], blobs: ["guard_send", "sent", "forward"], doubles: [1, 1, 1, 1, 0] },
+        { indexes: ["webhook"], blobs: ["webhook", "unauthorized", ""], doubles: [0, 401] },
+      ]),
+    );
   });
 
   it("records lake batches: rows, objects, latency, lag, retries, quarantined", async () => {

@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/worker";
 import { CLAIM_PREFIX, MAX_REDRIVE_PER_CALL, claimParked } from "../../src/redrive";
 import { listKeys } from "../fixtures/lake";
+import { packEnvelopes } from "../../src/contract/packed-message";
 import { makeMessage, queued } from "../fixtures/messages";
+import { makeEvent } from "../fixtures/webhook";
 import { recordingQueue, testEnv, type RecordingQueue } from "../fixtures/queues";
 
 const ADMIN = { authorization: "Bearer test-admin-token", "content-type": "application/json" };
@@ -112,5 +114,23 @@ describe("redrive is idempotent per parked object", () => {
     expect(again.json).toMatchObject({ redriven: 2, claimed: 1 });
     expectEachSentOnce(target, ids);
     expect(await listKeys(env.LAKE_BUCKET, "dead-letter/ingest/")).toHaveLength(1); // left for an operator, with its claim
+  });
+});
+
+describe("redrive of a packed message", () => {
+  it("re-sends a parked packed message as text, so a near-full one still fits 128 KB", async () => {
+    const envelopes = Array.from({ length: 36 }, () => makeMessage({ event: makeEvent({ description: '"quoted"'.repeat(300) }) }));
+    const packed = packEnvelopes(envelopes.map((e) => JSON.stringify(e)));
+    // Fits as text; as a JSON string every quote and backslash would be escaped again (over 128 KB).
+    expect(new TextEncoder().encode(packed).byteLength + 100).toBeLessThanOrEqual(128_000);
+    expect(new TextEncoder().encode(JSON.stringify(packed)).byteLength + 100).toBeGreaterThan(128_000);
+    const batch = createMessageBatch("milk-ingest-dlq", [queued(packed)]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(1);
+    const target = recordingQueue();
+    const { status } = await redrive({ INGEST_QUEUE: target });
+    expect(status).toBe(200);
+    expect(target.sent.map((e) => e.id).sort()).toEqual(envelopes.map((e) => e.id).sort());
   });
 });

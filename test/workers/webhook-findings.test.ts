@@ -146,7 +146,7 @@ describe("guard index", () => {
   it("keeps both minutes when two ids share a short key, so the older binding is still found", () => {
     const index = new MinuteIndex();
     const a = "00000000" + "a".repeat(24);
-    const b = "00000001" + "b".repeat(24); // same 30-bit prefix as a
+    const b = "00000000" + "b".repeat(24); // same 32-bit prefix as a
     index.add(a, 100);
     index.add(b, 105);
     expect(index.minutesOf(a, 106)).toEqual([105, 100]);

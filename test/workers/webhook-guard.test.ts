@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/worker";
 import { SigningGuard } from "../../src/guard/signing-guard";
-import { GUARD_SHARDS } from "../../src/guard/bind-signature";
+import { readShardLayout, shardName } from "../../src/guard/shard-layout";
 import { testEnv } from "../fixtures/queues";
 import { DEV_TOKEN, hmacSha1, makeEvent, signedHeaders, toHex } from "../fixtures/webhook";
 
@@ -19,6 +19,7 @@ async function send(headers: Record<string, string>, body: string, overrides: Pa
   return { response, json: (await response.json()) as Record<string, any>, run };
 }
 
+const GUARD_SHARDS = (readShardLayout(env) as { count: number }).count;
 const shards = () => Array.from({ length: GUARD_SHARDS }, (_, i) => env.SIGNING_GUARD.get(env.SIGNING_GUARD.idFromName(`shard-${i}`)));
 const sumStats = async () => (await Promise.all(shards().map((s) => s.getStats()))).reduce((a, s) => ({ flushes: a.flushes + s.flushes, rowsWritten: a.rowsWritten + s.rowsWritten }), { flushes: 0, rowsWritten: 0 });
 
@@ -54,7 +55,8 @@ describe("signing guard: a signing id is bound to its first body", () => {
     expect(forged.json).toEqual({ error: { code: "signature_replayed", message: expect.any(String) } });
     expect(forged.run.INGEST_QUEUE.sent).toHaveLength(0);
     expect(forged.run.FORWARD_QUEUE.sent).toHaveLength(0);
-    expect(points).toEqual([{ indexes: ["webhook"], blobs: ["webhook", "signature_replayed", ""], doubles: [0, 401] }]);
+    // The body is validated before the guard now (the shard takes its envelopes), so the point names them.
+    expect(points).toEqual([{ indexes: ["webhook"], blobs: ["webhook", "signature_replayed", "user.entered_geofence"], doubles: [1, 401] }]);
   });
 
   it("binds the exact bytes: the same JSON re-serialized with other spacing is another body", async () => {
@@ -115,7 +117,7 @@ describe("signing guard: a signing id is bound to its first body", () => {
     expect((await send(headers, JSON.stringify({ event: makeEvent() }))).response.status).toBe(202);
     await settledStats();
     const idHash = await hashOf(`signing-id\n${headers["x-radar-signing-id"]}`);
-    const shard = shards()[parseInt(idHash.slice(0, 2), 16) % GUARD_SHARDS]!;
+    const shard = env.SIGNING_GUARD.get(env.SIGNING_GUARD.idFromName(shardName(idHash, GUARD_SHARDS)));
     const verdicts = await runInDurableObject(shard, async (_instance, state) => {
       const fresh = new SigningGuard(state, env);
       await state.blockConcurrencyWhile(async () => {});
@@ -141,13 +143,14 @@ describe("signing guard: a signing id is bound to its first body", () => {
     const during = await runInDurableObject(shard, async (_instance, state) => {
       const guard = new SigningGuard(state, { ...env, SIGNING_GUARD_COALESCE_MS: "10" });
       await state.blockConcurrencyWhile(async () => {});
-      const realSql = state.storage.sql;
+      // The shard's rows write through this storage; swap it for one that refuses every statement.
+      const rows = (guard as unknown as { rows: { storage: DurableObjectStorage } }).rows;
       const failingSql = { exec: () => { throw new Error("string or blob too big"); } };
-      Object.assign(guard, { ctx: { ...state, storage: { sql: failingSql } } });
+      Object.assign(rows, { storage: { sql: failingSql, transactionSync: (fn: () => unknown) => fn() } });
       const verdicts = await Promise.all(ids.map((id) => guard.bind(id, "1".repeat(32))));
       await scheduler.wait(50);
       const refused = await guard.bind(await hashOf(crypto.randomUUID()), "1".repeat(32)).then(() => "answered", () => "refused");
-      Object.assign(guard, { ctx: { ...state, storage: { sql: realSql } } });
+      Object.assign(rows, { storage: state.storage });
       await scheduler.wait(1_200); // the retry pace after a failed write
       return { verdicts, refused, ...guard.getStats() };
     });
@@ -168,7 +171,7 @@ async function hashOf(text: string): Promise<string> {
 }
 
 describe("signing guard unavailable", () => {
-  const failing = { idFromName: () => ({}), get: () => ({ bind: async () => Promise.reject(new Error("guard down")) }) } as unknown as Env["SIGNING_GUARD"];
+  const failing = { idFromName: () => ({}), get: () => ({ submit: async () => Promise.reject(new Error("guard down")) }) } as unknown as Env["SIGNING_GUARD"];
 
   it("fails closed by default: 503 guard_unavailable with Retry-After, nothing enqueued", async () => {
     const { response, json, run } = await send(await signedHeaders(), JSON.stringify({ event: makeEvent() }), { SIGNING_GUARD: failing });

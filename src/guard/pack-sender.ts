@@ -1,0 +1,85 @@
+import { PACKED_CONTENT_TYPE } from "../contract/packed-message";
+import { errorMessage } from "../errors";
+import { recordMetric } from "../metrics";
+import { planSends, type PackRequest } from "./pack-plan";
+
+/** What one group commit sent, for the shard's per-send metric and log. */
+export interface SendReport {
+  requests: number;
+  envelopes: number;
+  messages: number;
+  calls: number;
+  failedRequests: number;
+  error?: string;
+}
+
+/** One metric point per packed send (not per request); a failed send is also logged. */
+export function recordSend(metrics: AnalyticsEngineDataset | undefined, queue: string, report: SendReport): void {
+  const outcome = report.failedRequests ? "failed" : "sent";
+  recordMetric(metrics, { kind: "guard_send", outcome, label: queue, count: report.envelopes, figures: [report.requests, report.messages, report.calls, report.failedRequests] });
+  if (report.error) console.error(JSON.stringify({ msg: "queue send failed", queue, requests: report.failedRequests, error: report.error }));
+}
+
+interface Waiting extends PackRequest {
+  resolve: (sent: boolean) => void;
+}
+
+/**
+ * Group commit onto one queue. A request that finds no send in flight is sent at once; requests
+ * that arrive while a send is in flight wait for it and then share the next one, so messages
+ * grow with the traffic and no request waits for a timer. Each request learns whether every
+ * sendBatch call carrying its envelopes succeeded.
+ */
+export class PackSender {
+  private waiting: Waiting[] = [];
+  private waitingEnvelopes = 0;
+  private flying = false;
+
+  constructor(
+    private readonly queue: () => Queue,
+    private readonly report: (sent: SendReport) => void,
+  ) {}
+
+  /** Envelopes accepted but not yet on the queue (waiting or in flight). */
+  get backlog(): number {
+    return this.waitingEnvelopes;
+  }
+
+  /** Resolves true once the request's envelopes are on the queue, false if a send carrying them failed. */
+  submit(request: PackRequest): Promise<boolean> {
+    if (request.json.length === 0) return Promise.resolve(true);
+    const done = new Promise<boolean>((resolve) => this.waiting.push({ ...request, resolve }));
+    this.waitingEnvelopes += request.json.length;
+    if (!this.flying) void this.drain();
+    return done;
+  }
+
+  private async drain(): Promise<void> {
+    this.flying = true;
+    while (this.waiting.length > 0) {
+      const group = this.waiting;
+      this.waiting = [];
+      await this.sendGroup(group);
+    }
+    this.flying = false;
+  }
+
+  private async sendGroup(group: Waiting[]): Promise<void> {
+    const sends = planSends(group);
+    // A missing binding throws synchronously: it must fail these requests, not stall the line.
+    const send = async (messages: string[]) => this.queue().sendBatch(messages.map((body) => ({ body, contentType: PACKED_CONTENT_TYPE })));
+    const results = await Promise.allSettled(sends.map((s) => send(s.messages)));
+    const failed = new Set<number>();
+    let error: string | undefined;
+    results.forEach((result, i) => {
+      if (result.status === "fulfilled") return;
+      error ??= errorMessage(result.reason);
+      for (const r of sends[i]!.carries) failed.add(r);
+    });
+    const envelopes = group.reduce((n, r) => n + r.json.length, 0);
+    this.waitingEnvelopes -= envelopes;
+    group.forEach((request, r) => request.resolve(!failed.has(r)));
+    const messages = sends.reduce((n, s) => n + s.messages.length, 0);
+    this.report({ requests: group.length, envelopes, messages, calls: sends.length, failedRequests: failed.size, ...(error && { error }) });
+  }
+}
