@@ -100,14 +100,15 @@ describe("ids are well-formed Unicode and kept byte for byte", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it("counts the repaired strings in the webhook metric (double3), and writes no double3 for a clean body", async () => {
+  it("counts the repaired strings in the webhook metric (double3); a clean accepted body writes no point of its own", async () => {
     const points: AnalyticsEngineDataPoint[] = [];
     const run = { ...testEnv(), METRICS: { writeDataPoint: (p?: AnalyticsEngineDataPoint) => void points.push(p!) } as AnalyticsEngineDataset };
     const send = async (body: unknown) =>
       worker.fetch(new Request("https://edge.test/webhooks/radar", { method: "POST", headers: await signedHeaders(), body: JSON.stringify(body) }), run, createExecutionContext());
     expect((await send({ events: [makeEvent({ note: "\ud800", tags: ["\udc00", "ok"] }), makeEvent({ ["k\ud800"]: "v" })] })).status).toBe(202);
     expect((await send({ event: makeEvent() })).status).toBe(202);
-    expect(points.map((p) => p.doubles)).toEqual([[2, 202, 3], [1, 202]]);
+    // Accepted events are counted per packed send by the guard shard (its own env), not per request.
+    expect(points.map((p) => p.doubles)).toEqual([[2, 202, 3]]);
   });
 });
 
