@@ -1,12 +1,7 @@
 import { INGEST_MESSAGE_VERSION, type IngestMessage } from "../contract/ingest-message";
 import { ApiError, errorMessage } from "../errors";
+import { MAX_MESSAGE_BYTES, MESSAGE_OVERHEAD_BYTES, chunkForSend } from "../queue-limits";
 
-/** Cloudflare Queues limits: 128 KB per message, 256 KB and 100 messages per sendBatch. */
-export const MAX_MESSAGE_BYTES = 128 * 1000;
-const MAX_BATCH_BYTES = 256 * 1000;
-const MAX_BATCH_MESSAGES = 100;
-// Per-message overhead the platform counts on top of the body.
-const MESSAGE_OVERHEAD_BYTES = 100;
 // Envelope fields around the event (v, id ≤ 256, receivedAt, requestId, source, keys).
 const ENVELOPE_BOUND_BYTES = 512;
 const encoder = new TextEncoder();
@@ -37,25 +32,6 @@ export function measureMessages(messages: IngestMessage[], bodyBytes: number): n
   const bound = bodyBytes * RESERIALIZE_GROWTH + ENVELOPE_BOUND_BYTES + MESSAGE_OVERHEAD_BYTES;
   if (messages.length === 1 && bound <= MAX_MESSAGE_BYTES) return [bound];
   return messages.map(measureMessage);
-}
-
-/** Splits messages into sendBatch calls that respect the count and byte limits. */
-export function chunkForSend(messages: IngestMessage[], sizes: number[]): IngestMessage[][] {
-  const chunks: IngestMessage[][] = [];
-  let current: IngestMessage[] = [];
-  let bytes = 0;
-  messages.forEach((message, i) => {
-    const size = sizes[i]!;
-    if (current.length > 0 && (current.length === MAX_BATCH_MESSAGES || bytes + size > MAX_BATCH_BYTES)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(message);
-    bytes += size;
-  });
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }
 
 /** Enqueues every message or throws a 503: the caller must not answer 2xx otherwise. */
