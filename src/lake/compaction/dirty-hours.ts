@@ -2,13 +2,19 @@ import type { CompactionMessage } from "../../contract/compaction-message";
 import { HOUR_MS, hourPartition, uniqueName } from "../keys";
 import { DIRTY_PREFIX, partitionEndMs, segmentPartition } from "../keys";
 
+/**
+ * The hour of one delimited prefix. miniflare returns `compaction/dirty/<segment>/`; R2's reference
+ * example shows prefixes without the trailing delimiter, so both shapes are read.
+ */
+export const prefixPartition = (prefix: string) => segmentPartition(prefix.slice(DIRTY_PREFIX.length).replace(/\/$/, ""));
+
 /** Dirty hours, from a delimiter listing: one entry per hour, not per marker. */
 async function listDirtyHours(bucket: R2Bucket): Promise<string[]> {
   const hours: string[] = [];
   let cursor: string | undefined;
   do {
     const page = await bucket.list({ prefix: DIRTY_PREFIX, delimiter: "/", cursor });
-    hours.push(...page.delimitedPrefixes.map((p) => segmentPartition(p.slice(DIRTY_PREFIX.length, -1))));
+    hours.push(...page.delimitedPrefixes.map(prefixPartition));
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
   return hours;
