@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import type { CompactionMessage } from "../../src/contract/compaction-message";
 import { describe, expect, it } from "vitest";
 import { gzip } from "../../src/lake/bucket-io";
 import { enqueueCompactions } from "../../src/lake/compaction/dirty-hours";
@@ -35,12 +36,22 @@ describe("an hour of many small raw objects (partial batches, autoscaled consume
   it("compacts 5,000 raw objects of 3 envelopes each, with every compaction message a few hundred bytes", async () => {
     const partition = "dt=2024-08-01/hour=09";
     const ids = await seedRawObjects(partition, "2024-08-01T09");
-    const queue = compactionQueue();
+    const limited = compactionQueue();
     const sizes: number[] = [];
-    const send = queue.send.bind(queue);
-    const sendBatch = queue.sendBatch.bind(queue);
-    queue.send = async (body) => (sizes.push(measureBody(body)), send(body));
-    queue.sendBatch = async (batch) => (sizes.push(...[...batch].map((m) => measureBody(m.body))), sendBatch(batch));
+    // Records each message's size as production counts it, then sends through the harness's limits.
+    const queue = new Proxy(limited, {
+      get(target, prop) {
+        if (prop === "send") return async (body: CompactionMessage) => (sizes.push(measureBody(body)), target.send(body));
+        if (prop === "sendBatch") {
+          return async (batch: Iterable<MessageSendRequest<CompactionMessage>>) => {
+            const messages = [...batch];
+            sizes.push(...messages.map((m) => measureBody(m.body)));
+            return target.sendBatch(messages);
+          };
+        }
+        return Reflect.get(target, prop);
+      },
+    });
     await enqueueCompactions(queue as unknown as Queue, [partition], Date.now());
     await drain(queue);
     expect(await exactness(partition, ids)).toEqual({ duplicated: [], missing: [], total: RAW_OBJECTS * PER_OBJECT });

@@ -1,4 +1,5 @@
 import type { CompactionMessage } from "../../contract/compaction-message";
+import { sendAll } from "../../queue-limits";
 import { HOUR_MS, hourPartition, uniqueName } from "../keys";
 import { DIRTY_PREFIX, partitionEndMs, segmentPartition } from "../keys";
 
@@ -26,7 +27,7 @@ async function listDirtyHours(bucket: R2Bucket): Promise<string[]> {
  */
 export async function enqueueCompactions(queue: Pick<Queue<CompactionMessage>, "sendBatch">, partitions: string[], nowMs: number) {
   const jobs = partitions.map((partition) => ({ jobId: uniqueName(nowMs), partition }));
-  for (let i = 0; i < jobs.length; i += 100) await queue.sendBatch(jobs.slice(i, i + 100).map((job) => ({ body: { step: "plan", ...job } })));
+  await sendAll<CompactionMessage>(queue, jobs.map((job) => ({ step: "plan", ...job })));
   return jobs;
 }
 
