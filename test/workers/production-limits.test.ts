@@ -10,7 +10,6 @@ describe("production-limits harness on the env every test uses", () => {
   it("refuses a queue message over 128,000 B counting ~100 B of metadata, and accepts one at the limit", async () => {
     await expect(env.INGEST_QUEUE.send(body(128_001))).rejects.toThrow(/message too large/);
     await expect(env.INGEST_QUEUE.sendBatch([{ body: body(128_001) }])).rejects.toThrow(/message too large/);
-    await env.FORWARD_QUEUE.send(body(1_000)); // a small one passes through to the real queue
   });
 
   it("refuses a sendBatch of 101 messages, or over 256,000 B with metadata (which the local broker accepts up to 288,000 B)", async () => {
