@@ -34,7 +34,8 @@ export default defineConfig({
         ],
         // Every signed webhook now waits for a durable signing-guard write, so request-heavy
         // property tests need more than vitest's default 5 s on a shared CPU.
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"], testTimeout: 30_000 },
+        // setupFiles: the production-limits harness (test/fixtures/limits/setup.ts) wraps every binding.
+        test: { name: "workers", include: ["test/workers/**/*.test.ts"], setupFiles: ["./test/fixtures/limits/setup.ts"], testTimeout: 30_000 },
       },
       {
         test: {

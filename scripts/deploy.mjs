@@ -12,9 +12,10 @@ const { values } = parseCli({
 usage: npm run deploy -- --env staging|production [--dry-run]
        npm run deploy:staging | npm run deploy:production
 
-Deploys the Worker with \`wrangler deploy --env <env>\`. The environment is required: the
-top-level one in wrangler.toml is for local development and its resources are not created by
-docs/deploy.md. --dry-run bundles and lists bindings without deploying.
+Deploys both Workers with \`wrangler deploy --env <env>\`: the edge (wrangler.toml), then the
+compaction Worker (wrangler.compact.toml); it stops at the first that fails.
+The environment is required: the top-level one is for local development and its resources are
+not created by docs/deploy.md. --dry-run bundles and lists bindings without deploying.
 
 example:
   npm run deploy -- --env staging --dry-run`,
@@ -23,6 +24,12 @@ example:
 if (!ENVIRONMENTS.includes(values.env)) {
   usageError(values.env ? `--env must be staging or production, got "${values.env}"` : "an environment is needed: npm run deploy:staging, npm run deploy:production, or --env");
 }
-const args = ["deploy", "--env", values.env, ...(values["dry-run"] ? ["--dry-run", "--outdir", join(ROOT, "dist")] : [])];
-const result = spawnSync(process.execPath, [join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], { cwd: ROOT, stdio: "inherit" });
-process.exit(result.status ?? 1);
+// Edge first: a queue has one consumer Worker, so on an account where the edge still consumes
+// milk-compact (before the split) the edge must drop it before the compaction Worker can take it.
+const CONFIGS = [["wrangler.toml", "edge"], ["wrangler.compact.toml", "compact"]];
+for (const [config, name] of CONFIGS) {
+  const outdir = values["dry-run"] ? ["--dry-run", "--outdir", join(ROOT, "dist", name)] : [];
+  const args = ["deploy", "--config", config, "--env", values.env, ...outdir];
+  const result = spawnSync(process.execPath, [join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], { cwd: ROOT, stdio: "inherit" });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}

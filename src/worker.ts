@@ -3,7 +3,6 @@ import type { IngestMessage } from "./contract/ingest-message";
 import type { AppEnv } from "./edge/app-env";
 import { requestLog } from "./edge/request-log";
 import { ApiError, handleError, renderError } from "./errors";
-import { compactClosedHours } from "./lake/compaction/dirty-hours";
 import { handleQueue } from "./queue-consumer";
 import { admin } from "./routes/admin";
 import { radarWebhook } from "./routes/radar-webhook";
@@ -22,5 +21,4 @@ const app = new Hono<AppEnv>()
 export default {
   fetch: app.fetch,
   queue: handleQueue,
-  scheduled: (controller, env, _ctx) => compactClosedHours(env, controller.scheduledTime).then(() => undefined),
 } satisfies ExportedHandler<Env, IngestMessage>;

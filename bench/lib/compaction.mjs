@@ -66,7 +66,7 @@ function runChild(bundle, dir) {
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 const byStep = (steps, field) => Object.fromEntries(["plan", "sort", "merge"].map((k) => [k, Math.max(...steps.filter((s) => s.step === k).map((s) => s[field] ?? 0))]));
 
-/** One run: figures per step; expected Cloudflare wall-clock = plan + slowest shard (in parallel) + merge. */
+/** One run: figures per step; expected Cloudflare wall-clock = plan + every shard + merge, one step at a time (milk-compact max_concurrency 1). */
 async function measureOne(bundle, events) {
   const dir = mkdtempSync(join(tmpdir(), "milk-compaction-"));
   try {
@@ -88,7 +88,7 @@ async function measureOne(bundle, events) {
       peak_mb_by_step: byStep(steps, "peak_mb"),
       live_peak_mb_by_step: byStep(steps, "live_peak_mb"),
       file_mb: fileMb,
-      expected_cloudflare_s_estimate: Number(((plan + Math.max(...sorts) + merge.ms) / 1000).toFixed(1)),
+      expected_cloudflare_s_estimate: Number(((plan + sum(sorts) + merge.ms) / 1000).toFixed(1)),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

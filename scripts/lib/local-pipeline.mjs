@@ -36,7 +36,9 @@ export async function startPipeline({ port = 8787, kinesisPort = 4567, persistTo
   const config = writeDevConfig(allSecrets);
   // Plain vars only: wrangler dev does not apply .dev.vars vars when [secrets] is declared.
   const allVars = { ...plain, KINESIS_ENDPOINT: await workerKinesisEndpoint(kinesis.endpoint), KINESIS_STREAM_NAME: streamName };
-  const args = [...config.args, "--persist-to", persistTo ?? join(ROOT, ".wrangler", "state")];
+  // The compaction Worker runs in the same wrangler dev (a second config): one set of local queues
+  // and R2, so the edge's rebuild route and the lake writer feed the compaction consumer and cron.
+  const args = [...config.args, "--config", join(ROOT, "wrangler.compact.toml"), "--persist-to", persistTo ?? join(ROOT, ".wrangler", "state")];
   for (const [key, value] of Object.entries(allVars)) args.push("--var", `${key}:${value}`);
   let worker;
   try {

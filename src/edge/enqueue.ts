@@ -1,13 +1,7 @@
 import { INGEST_MESSAGE_VERSION, type IngestMessage } from "../contract/ingest-message";
 import { PACK_FRAME_BYTES } from "../contract/packed-message";
 import { ApiError } from "../errors";
-
-/** Cloudflare Queues limits: 128 KB per message, 256,000 B and 100 messages per sendBatch. */
-export const MAX_MESSAGE_BYTES = 128 * 1000;
-export const MAX_BATCH_BYTES = 256 * 1000;
-export const MAX_BATCH_MESSAGES = 100;
-/** Per-message metadata the platform counts on top of the body. */
-export const MESSAGE_OVERHEAD_BYTES = 100;
+import { MAX_MESSAGE_BYTES, MESSAGE_OVERHEAD_BYTES } from "../queue-limits";
 const encoder = new TextEncoder();
 
 export function buildMessage(fields: Omit<IngestMessage, "v" | "source">): IngestMessage {

@@ -1,5 +1,5 @@
 import { PACK_FRAME_BYTES, packEnvelopes } from "../contract/packed-message";
-import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, MESSAGE_OVERHEAD_BYTES } from "../edge/enqueue";
+import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, MESSAGE_OVERHEAD_BYTES } from "../queue-limits";
 
 /** Envelopes of one request waiting for a send (JSON text and UTF-8 bytes, comma included). */
 export interface PackRequest {

@@ -54,6 +54,8 @@ export const tombstoneKey = (jobId: string, planId: string, run: number) => `${s
 /** A run the merge combined from input runs `first`…`last` of one kind (combine-runs.ts). */
 export const combinedKey = (jobId: string, planId: string, kind: string, first: number, last: number) =>
   `${shardsPrefix(jobId, planId)}combined/${kind}/${String(first).padStart(5, "0")}-${String(last).padStart(5, "0")}.ndjson`;
+/** The raw objects one shard sorts, stored by the plan so a sort message stays a few hundred bytes. */
+export const shardSourcesKey = (jobId: string, planId: string, shard: number) => `${shardsPrefix(jobId, planId)}sources/${String(shard).padStart(5, "0")}.json`;
 export const shardDoneKey = (jobId: string, planId: string, shard: number) => `${donePrefix(jobId, planId)}${String(shard).padStart(5, "0")}.json`;
 export const planKey = (jobId: string) => `${jobPrefix(jobId)}plan.json`;
 export const statusKey = (jobId: string) => `${jobPrefix(jobId)}status.json`;

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/worker";
 import { compactionQueue, drain } from "../fixtures/compaction";
 import { listKeys, readParquetObject } from "../fixtures/lake";
+import { limitClock } from "../fixtures/limits/r2-write-rate";
 import { makeMessage, queued } from "../fixtures/messages";
 import { testEnv } from "../fixtures/queues";
 import { makeEvent } from "../fixtures/webhook";
@@ -73,15 +74,17 @@ describe("dead letters and redrive", () => {
     expect(parked.explicitAcks).toHaveLength(2);
     expect(await listKeys(env.LAKE_BUCKET, "dead-letter/ingest/")).toHaveLength(2);
 
+    limitClock.advance(60_000); // redriven after the cause is fixed, not within R2's second per key
     const { status, json, run } = await callAdmin("redrive", { queue: "ingest" });
     expect(status).toBe(200);
-    expect(json).toEqual({ queue: "ingest", redriven: 2, claimed: 0, more: false });
+    expect(json).toEqual({ queue: "ingest", redriven: 2, claimed: 0, takenOver: 0, more: false });
     expect(run.INGEST_QUEUE.sent.map((m) => m.id).sort()).toEqual(bodies.map((b) => b.id).sort());
     expect(await listKeys(env.LAKE_BUCKET, "dead-letter/ingest/")).toHaveLength(0);
   });
 
   it("parks forward dead letters under their own prefix", async () => {
     await consume("milk-forward-dlq", [makeMessage({ event: makeEvent({ type: "user.entered_geofence" }) })]);
+    limitClock.advance(60_000);
     const { json, run } = await callAdmin("redrive", { queue: "forward" });
     expect(json.redriven).toBe(1);
     expect(run.FORWARD_QUEUE.sent).toHaveLength(1);

@@ -11,6 +11,7 @@ import { normalizeEvent, type LocationRecord } from "../../src/normalize";
 import { compareRecords } from "../../src/sinks/lake-parquet";
 import { makeMessage } from "../fixtures/messages";
 import { makeEvent } from "../fixtures/webhook";
+import { limitClock, QUEUE_HOP_MS } from "../fixtures/limits/r2-write-rate";
 
 /** A record of event `id` by `user` at 09:mm of one hour. */
 const record = (id: string, user: string, minute: number): LocationRecord =>
@@ -112,6 +113,7 @@ describe("combining runs down to the merge's fan-in", () => {
     const { narrowed, named } = await narrow();
     expect(narrowed).toEqual([`${prefix}out/0-3`, `${prefix}out/4-7`]);
     expect(named).toEqual(["0-1", "2-3", "4-5", "6-7", "0-3", "4-7"]); // 8 runs → 4 → 2, named by the inputs they hold
+    limitClock.advance(QUEUE_HOP_MS); // a retried merge comes after its retry delay (R2: 1 write/s per key)
     expect(await narrow()).toEqual({ narrowed, named }); // a retried merge overwrites, never adds
     expect(await mergedValues(narrowed)).toEqual([0, 1, 2, 3, 4].flatMap((k) => [0, 1, 2, 3, 4, 5, 6].map((run) => [k, run])));
   });

@@ -4,6 +4,7 @@ import { deliverStep, drain, exactness, runCron } from "../fixtures/compaction";
 import { at, deliverAll, hourOf, seedHour, startJobs } from "../fixtures/compaction-races";
 import { consumeBatch } from "../fixtures/consume";
 import { listKeys } from "../fixtures/lake";
+import { limitClock, QUEUE_HOP_MS } from "../fixtures/limits/r2-write-rate";
 
 describe("exactly once after the next compaction, when steps crash or are delivered twice", () => {
   it("a crash between writing the files and deleting the old ones: the retried merge rewrites the same keys", async () => {
@@ -26,6 +27,7 @@ describe("exactly once after the next compaction, when steps crash or are delive
   it("a merge that never succeeds (dead-lettered) leaves the hour dirty, so the next cron redoes it", async () => {
     const hour = hourOf("2024-07-07");
     const accepted = await seedHour("2024-07-07");
+    limitClock.advance(QUEUE_HOP_MS); // the test edits objects the lake writer wrote just now (R2: 1 write/s per key)
     for (const key of await listKeys(env.LAKE_BUCKET, "compaction/dirty/dt=2024-07-07_hour=09/")) await env.LAKE_BUCKET.delete(key); // written in time
     const queue = await startJobs(hour.partition);
     await deliverAll(queue, "plan");
@@ -55,8 +57,10 @@ describe("exactly once after the next compaction, when steps crash or are delive
     await consumeBatch("milk-ingest", [late]);
     const [, , lateRaw] = await listKeys(env.LAKE_BUCKET, "raw/dt=2024-07-08/hour=09/");
     const object = (await env.LAKE_BUCKET.get(lateRaw!))!;
+    limitClock.advance(QUEUE_HOP_MS);
     await env.LAKE_BUCKET.put(lateRaw!, await object.arrayBuffer(), { customMetadata: { ...object.customMetadata, processed_at: "2024-07-08T09:59:00.000Z" } }); // sorts first
     expect(await deliverStep(queue, plan, oneObjectPerShard, 2)).toBe(true); // the duplicate delivery: 3 shards
+    limitClock.advance(QUEUE_HOP_MS); // the slow put lands over a second later (sooner, R2 refuses it with a 429 and the plan is retried)
     open();
     expect(await first).toBe(true); // stored last: its plan (2 shards) is the one the merge reads
     for (const message of queue.pending.splice(0).reverse()) await deliverStep(queue, message); // its sorts first, the duplicate's after

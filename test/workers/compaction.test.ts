@@ -7,6 +7,7 @@ import { compactionQueue, drain, exactness, runCron } from "../fixtures/compacti
 import { consumeBatch } from "../fixtures/consume";
 import { listKeys, readParquetObject } from "../fixtures/lake";
 import { makeMessage, queued } from "../fixtures/messages";
+import compactWorker from "../../src/compact-worker";
 import worker from "../../src/worker";
 import { makeEvent } from "../fixtures/webhook";
 
@@ -98,9 +99,24 @@ describe("compaction dead letters", () => {
     const step = { step: "plan", jobId: "20240606T091500000Z-00000000-0000-4000-8000-000000000000", partition: "dt=2024-06-06/hour=09" };
     const batch = createMessageBatch("milk-compact-dlq", [queued(step, 11)]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, env, ctx);
+    await compactWorker.queue(batch, env, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(1);
     const [key] = await listKeys(env.LAKE_BUCKET, "dead-letter/compact/");
     expect(await (await env.LAKE_BUCKET.get(key!))!.json()).toMatchObject({ origin: "compact", queue: "milk-compact-dlq", body: step });
+  });
+});
+
+describe("the edge never runs compaction (its own Worker: wrangler.compact.toml)", () => {
+  it("each Worker refuses the other's queues: the batch is retried, nothing run", async () => {
+    const step = { step: "plan", jobId: "20240607T091500000Z-00000000-0000-4000-8000-000000000000", partition: "dt=2024-06-07/hour=09" };
+    for (const [handler, queue, body] of [[worker, "milk-compact", step], [compactWorker, "milk-ingest", makeMessage()]] as const) {
+      const batch = createMessageBatch(queue, [queued(body)]);
+      const ctx = createExecutionContext();
+      await handler.queue(batch, env, ctx);
+      const result = await getQueueResult(batch, ctx);
+      expect(result).toMatchObject({ retryBatch: { retry: true }, explicitAcks: [] });
+    }
+    expect(await listKeys(env.LAKE_BUCKET, "compaction/jobs/20240607T091500000Z-00000000-0000-4000-8000-000000000000/")).toEqual([]);
+    expect("scheduled" in worker).toBe(false); // the cron is the compaction Worker's
   });
 });

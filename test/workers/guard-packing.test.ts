@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/worker";
-import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from "../../src/edge/enqueue";
+import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from "../../src/queue-limits";
 import { readQueueMessage } from "../../src/contract/packed-message";
 import { heldQueue, testEnv, until, type HeldSend, type TestEnv } from "../fixtures/queues";
 import { makeEvent, signedHeaders } from "../fixtures/webhook";

@@ -2,7 +2,7 @@ import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/worker";
-import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, MESSAGE_OVERHEAD_BYTES } from "../../src/edge/enqueue";
+import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MAX_MESSAGE_BYTES, MESSAGE_OVERHEAD_BYTES } from "../../src/queue-limits";
 import { PART_ENTRIES } from "../../src/guard/binding-rows";
 import { MAX_ROW_BYTES, RowTooLargeError, writeBoundedRows } from "../../src/guard/guard-storage";
 import { planSends } from "../../src/guard/pack-plan";

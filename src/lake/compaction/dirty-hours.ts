@@ -1,7 +1,13 @@
 import type { CompactionMessage } from "../../contract/compaction-message";
-import { HOUR_MS, hourPartition, uniqueName } from "../keys";
-import { DIRTY_PREFIX, partitionEndMs, segmentPartition } from "../keys";
+import { sendAll } from "../../queue-limits";
+import { DIRTY_PREFIX, HOUR_MS, hourPartition, partitionEndMs, segmentPartition, uniqueName } from "../keys";
 import { recordQueuedJobs } from "./job-status";
+
+/**
+ * The hour of one delimited prefix. miniflare returns `compaction/dirty/<segment>/`; R2's reference
+ * example shows prefixes without the trailing delimiter, so both shapes are read.
+ */
+export const prefixPartition = (prefix: string) => segmentPartition(prefix.slice(DIRTY_PREFIX.length).replace(/\/$/, ""));
 
 /** Dirty hours, from a delimiter listing: one entry per hour, not per marker. */
 async function listDirtyHours(bucket: R2Bucket): Promise<string[]> {
@@ -9,7 +15,7 @@ async function listDirtyHours(bucket: R2Bucket): Promise<string[]> {
   let cursor: string | undefined;
   do {
     const page = await bucket.list({ prefix: DIRTY_PREFIX, delimiter: "/", cursor });
-    hours.push(...page.delimitedPrefixes.map((p) => segmentPartition(p.slice(DIRTY_PREFIX.length, -1))));
+    hours.push(...page.delimitedPrefixes.map(prefixPartition));
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
   return hours;
@@ -23,7 +29,7 @@ async function listDirtyHours(bucket: R2Bucket): Promise<string[]> {
 export async function enqueueCompactions(queue: Pick<Queue<CompactionMessage>, "sendBatch">, bucket: R2Bucket, partitions: string[], nowMs: number) {
   const jobs = partitions.map((partition) => ({ jobId: uniqueName(nowMs), partition }));
   await recordQueuedJobs(bucket, jobs);
-  for (let i = 0; i < jobs.length; i += 100) await queue.sendBatch(jobs.slice(i, i + 100).map((job) => ({ body: { step: "plan", ...job } })));
+  await sendAll<CompactionMessage>(queue, jobs.map((job) => ({ step: "plan", ...job })));
   return jobs;
 }
 

@@ -1,8 +1,9 @@
 import type { RawSource, SortMessage } from "../../contract/compaction-message";
 import { markHourDirty } from "../batch/batch-files";
 import { keyOf, listAll, putJson } from "../bucket-io";
+import { sendAll } from "../../queue-limits";
 import type { CompactionDeps } from "./config";
-import { baseName, dirtyPrefix, isCompacted, planKey } from "../keys";
+import { baseName, dirtyPrefix, isCompacted, planKey, shardSourcesKey } from "../keys";
 
 /** What a job saw when it started; the merge replaces exactly these objects (see replaceable). */
 export interface JobPlan {
@@ -29,7 +30,7 @@ const rawSource = (o: R2Object): RawSource => ({
   processedAt: Date.parse(o.customMetadata?.processed_at ?? "") || o.uploaded.getTime(),
 });
 
-/** A sort message names its sources; this keeps it far below the 128 KB message limit. */
+/** Bounds a sort step's R2 reads (one get per source) for hours of many small raw objects. */
 const MAX_SOURCES_PER_SHARD = 400;
 
 /** Splits raw objects, in processing order, into shards of at most `shardEvents` envelopes (one object minimum). */
@@ -54,7 +55,7 @@ function shardSources(raw: RawSource[], shardEvents: number): RawSource[][] {
 /**
  * Plan step: lists markers, then `locations/`, then `raw/` (that order is what makes the job
  * exact: a marker it saw was written after its batch file, and a batch file it saw after its raw
- * twin), stores the plan and sends one sort message per shard.
+ * twin), stores each shard's sources and the plan, then sends one fixed-size sort message per shard.
  */
 export async function planHour(deps: CompactionDeps, jobId: string, partition: string, nowMs: number): Promise<JobPlan> {
   const { bucket, config } = deps;
@@ -75,10 +76,11 @@ export async function planHour(deps: CompactionDeps, jobId: string, partition: s
   const shards = shardSources(raw, config.shardEvents);
   plan.shards = shards.length;
   plan.events = raw.reduce((n, o) => n + o.rows, 0);
+  // Sources before the plan and both before any message: a delivered sort step finds its list.
+  for (let shard = 0; shard < shards.length; shard++) await putJson(bucket, shardSourcesKey(jobId, plan.planId, shard), shards[shard]);
   await putJson(bucket, planKey(jobId), plan);
-  const messages: SortMessage[] = shards.map((sources, shard) => ({ step: "sort", jobId, planId: plan.planId, partition, shard, shards: shards.length, sources }));
-  // A sendBatch holds at most 100 messages and 256 KB; shard messages are ≤ ~25 KB each.
+  const messages: SortMessage[] = shards.map((_, shard) => ({ step: "sort", jobId, planId: plan.planId, partition, shard, shards: shards.length }));
   if (messages.length === 0) await deps.queue.send({ step: "merge", jobId, partition });
-  for (let i = 0; i < messages.length; i += 8) await deps.queue.sendBatch(messages.slice(i, i + 8).map((body) => ({ body })));
+  await sendAll(deps.queue, messages);
   return plan;
 }

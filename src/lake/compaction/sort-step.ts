@@ -3,9 +3,9 @@ import { IngestMessage } from "../../contract/ingest-message";
 import { errorMessage, toIssues } from "../../errors";
 import { normalizeEvent, type LocationRecord } from "../../normalize";
 import { sortRecords } from "../../sinks/lake-parquet";
-import { keyOf, listAll, putJson, readLines } from "../bucket-io";
+import { keyOf, listAll, putJson, readJson, readLines } from "../bucket-io";
 import type { CompactionDeps } from "./config";
-import { donePrefix, idRunKey, rejectedKey, runKey, shardDoneKey } from "../keys";
+import { donePrefix, idRunKey, rejectedKey, runKey, shardDoneKey, shardSourcesKey } from "../keys";
 import { ID_RUN, RECORD_RUN, writeRun, type IdEntry } from "./run-files";
 
 /** What a finished shard reports to the merge (its done marker). */
@@ -58,7 +58,10 @@ export async function sortShard(deps: CompactionDeps, message: SortMessage): Pro
   const kept: LocationRecord[] = [];
   const ids: IdEntry[] = [];
   const done: ShardDone = { rows: 0, rejected: 0, rejectedRaw: [], excludedIds: 0 };
-  for (const source of message.sources) {
+  const { jobId, planId, shard } = message;
+  const sources = await readJson<RawSource[]>(deps.bucket, shardSourcesKey(jobId, planId, shard));
+  if (!sources) throw new Error(`no sources stored for shard ${shard} of ${jobId}`); // the plan writes them first: retry
+  for (const source of sources) {
     const { records, rejections } = await readSource(deps, source);
     if (rejections.length) {
       await putJson(deps.bucket, rejectedKey(message.partition, source.key), { source: source.key, jobId: message.jobId, rejected: rejections });
@@ -70,7 +73,6 @@ export async function sortShard(deps: CompactionDeps, message: SortMessage): Pro
     }
     for (const r of records) if (!seen.has(r.id)) seen.add(r.id), kept.push(r), ids.push(entryOf(r, false));
   }
-  const { jobId, planId, shard } = message;
   done.rows = kept.length;
   await writeRun(deps.bucket, runKey(jobId, planId, shard), RECORD_RUN, sortRecords(kept));
   await writeRun(deps.bucket, idRunKey(jobId, planId, shard), ID_RUN, ids.sort(ID_RUN.compare));
