@@ -176,6 +176,7 @@ describe("redrive of a packed message", () => {
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(1);
+    limitClock.advance(60_000); // as park(): the redrive comes later than R2's second per key
     const target = recordingQueue();
     const { status } = await redrive({ INGEST_QUEUE: target });
     expect(status).toBe(200);
