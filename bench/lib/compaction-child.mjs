@@ -28,7 +28,7 @@ const used = () => {
 
 // COMPACTION_* environment variables override the defaults (for exploring the tuning).
 const deps = { bucket: diskBucket(dir), queue, config: compactionConfig(process.env) };
-await enqueueCompactions(queue, [partition], Date.now());
+await enqueueCompactions(queue, deps.bucket, [partition], Date.now());
 const steps = [];
 while (pending.length) {
   const message = pending.shift();
