@@ -1,11 +1,11 @@
 /**
  * Workers Analytics Engine data points (dataset `milk_telemetry`). Field layout, shared by
  * every writer so one SQL query shape reads them all (see docs/operations.md):
- *   index1  = kind ("webhook" | "lake_batch" | "kinesis_batch" | "compaction" | "dead_letter")
+ *   index1  = kind ("webhook" | "lake_batch" | "kinesis_batch" | "compaction" | "dead_letter" | "table_commit")
  *   blob1   = kind, blob2 = outcome or reason, blob3 = event type or queue name
  *   double1 = count (events, rows or records), double2..double6 = kind-specific figures
  */
-export type MetricKind = "webhook" | "lake_batch" | "kinesis_batch" | "compaction" | "dead_letter";
+export type MetricKind = "webhook" | "lake_batch" | "kinesis_batch" | "compaction" | "dead_letter" | "table_commit";
 
 export interface MetricPoint {
   kind: MetricKind;

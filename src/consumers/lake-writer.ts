@@ -3,6 +3,7 @@ import { errorMessage, toIssues } from "../errors";
 import { normalizeEvent } from "../normalize";
 import { hourPartition } from "../lake/keys";
 import { quarantineMessage, writeHourGroup, type HourGroup } from "../lake/batch/batch-files";
+import { registerFiles } from "../lake/table/commit/register-files";
 import { recordMetric } from "../metrics";
 import { backoffSeconds } from "./backoff";
 
@@ -90,7 +91,13 @@ export async function writeLakeBatch(batch: MessageBatch<unknown>, env: Env): Pr
   const nowMs = Date.now();
   const poison: Array<Promise<void>> = [];
   const groups = planGroups(batch.messages, nowMs, (m, reason) => poison.push(quarantine(env.LAKE_BUCKET, m, batch.queue, reason, nowMs)));
-  const results = await Promise.allSettled(groups.map((g) => writeHourGroup(env.LAKE_BUCKET, g, nowMs)));
+  // Registered with the table (enqueued for the committer) before any ack: a crash loses nothing.
+  const write = async (g: PlannedGroup) => {
+    const written = await writeHourGroup(env.LAKE_BUCKET, g, nowMs);
+    await registerFiles(env.TABLE_QUEUE, [written.file]);
+    return written.keys;
+  };
+  const results = await Promise.allSettled(groups.map(write));
   results.forEach((result, i) => {
     const group = groups[i]!;
     if (result.status === "fulfilled") {

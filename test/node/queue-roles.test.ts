@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { QUEUE_ROUTES } from "../../src/queue-roles";
 
 const ENVIRONMENTS = [undefined, "staging", "production"] as const;
-const NEXT_ROLE = { lake: "dead_letter", forward: "dead_letter", compact: "dead_letter", dead_letter: "last_resort" } as const;
+const NEXT_ROLE = { lake: "dead_letter", forward: "dead_letter", compact: "dead_letter", table: "dead_letter", dead_letter: "last_resort" } as const;
 
 function queuesOf(env: (typeof ENVIRONMENTS)[number]) {
   const config = unstable_readConfig({ config: "wrangler.toml", env });
@@ -26,7 +26,7 @@ describe("queue roles table (src/queue-roles.ts) against wrangler.toml", () => {
       expect(next, `${consumer.queue} → ${consumer.dead_letter_queue}`).toMatchObject({ role: NEXT_ROLE[route!.role], origin: route!.origin });
       expect(consumers.map((c: { queue: string }) => c.queue)).toContain(consumer.dead_letter_queue);
     }
-    for (const producer of producers) expect(QUEUE_ROUTES.get(producer.queue)?.role, producer.queue).toMatch(/^(lake|forward|compact)$/);
+    for (const producer of producers) expect(QUEUE_ROUTES.get(producer.queue)?.role, producer.queue).toMatch(/^(lake|forward|compact|table)$/);
   });
 
   it("names no queue that no environment consumes", () => {
