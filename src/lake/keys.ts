@@ -85,3 +85,19 @@ export const TABLE_CHANGES_PREFIX = "table-state/changes/";
 export const tableChangesPrefix = (partition: string) => `${TABLE_CHANGES_PREFIX}${partitionSegment(partition)}/`;
 export const tableChangeKey = (partition: string, jobId: string) => `${tableChangesPrefix(partition)}${jobId}.json`;
 export const hourStatusKey = (partition: string) => `table-state/hours/${partitionSegment(partition)}.json`;
+
+/** Iceberg names every object by absolute URI, `s3://<bucket>/<key>` (bucket name from config). */
+export const objectUri = (bucketName: string, key: string) => `s3://${bucketName}/${key}`;
+
+/** The bucket and key of an `s3://<bucket>/<key>` URI (a table location, manifest or data file path). */
+export function parseObjectUri(uri: string): { bucketName: string; key: string } {
+  const match = /^s3a?:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (!match) throw new Error(`not an s3:// object URI: ${uri}`);
+  return { bucketName: match[1]!, key: match[2]! };
+}
+
+/** A table's own files (metadata JSON, manifest lists, manifests) live under `<location>/metadata/`. */
+export const tableMetadataKey = (tableLocation: string, name: string) => {
+  const { key } = parseObjectUri(tableLocation);
+  return `${key ? `${key}/` : ""}metadata/${name}`;
+};

@@ -3,49 +3,51 @@ import type { ColumnKind, ColumnSpec, ColumnValue } from "./parquet/column-spec"
 import { compareCodeUnits, compareUtf8 } from "./parquet/compare-utf8";
 import { createParquetWriter, writeParquet, type ParquetStreamWriter } from "./parquet/write-parquet";
 
-type Column = readonly [ColumnKind, (r: LocationRecord) => ColumnValue];
+/** [Iceberg field id, kind, value]. A field id is forever: never renumber or reuse one; a new column takes the next unused id. */
+type Column = readonly [number, ColumnKind, (r: LocationRecord) => ColumnValue];
 
 // Static property reads per column: much faster than r[name] over 100k rows of mixed shapes.
 const COLUMNS: Record<LocationColumn, Column> = {
-  id: ["string", (r) => r.id],
-  created_at: ["timestamp_ms", (r) => r.created_at],
-  created_at_ms: ["int64", (r) => r.created_at_ms],
-  actual_created_at: ["timestamp_ms", (r) => r.actual_created_at],
-  received_at: ["timestamp_ms", (r) => r.received_at],
-  event_type: ["string", (r) => r.event_type],
-  live: ["boolean", (r) => r.live],
-  replayed: ["boolean", (r) => r.replayed],
-  source: ["string", (r) => r.source],
-  user_id: ["string", (r) => r.user_id],
-  external_user_id: ["string", (r) => r.external_user_id],
-  device_id: ["string", (r) => r.device_id],
-  mm_user_id: ["string", (r) => r.mm_user_id],
-  latitude: ["double", (r) => r.latitude],
-  longitude: ["double", (r) => r.longitude],
-  accuracy_m: ["double", (r) => r.accuracy_m],
-  confidence: ["int32", (r) => r.confidence],
-  trip_id: ["string", (r) => r.trip_id],
-  trip_external_id: ["string", (r) => r.trip_external_id],
-  trip_status: ["string", (r) => r.trip_status],
-  trip_created_at: ["timestamp_ms", (r) => r.trip_created_at],
-  trip_updated_at: ["timestamp_ms", (r) => r.trip_updated_at],
-  trip_started_at: ["timestamp_ms", (r) => r.trip_started_at],
-  trip_mm_user_id: ["string", (r) => r.trip_mm_user_id],
-  route_session_type: ["string", (r) => r.route_session_type],
-  route_session_id: ["string", (r) => r.route_session_id],
-  trip_metadata_json: ["string", (r) => r.trip_metadata_json],
-  geofence_id: ["string", (r) => r.geofence_id],
-  geofence_external_id: ["string", (r) => r.geofence_external_id],
-  geofence_tag: ["string", (r) => r.geofence_tag],
-  geofence_description: ["string", (r) => r.geofence_description],
-  process_timestamp: ["timestamp_ms", (r) => r.process_timestamp],
-  process_hour: ["timestamp_ms", (r) => r.process_hour],
+  id: [1, "string", (r) => r.id],
+  created_at: [2, "timestamp_ms", (r) => r.created_at],
+  created_at_ms: [3, "int64", (r) => r.created_at_ms],
+  actual_created_at: [4, "timestamp_ms", (r) => r.actual_created_at],
+  received_at: [5, "timestamp_ms", (r) => r.received_at],
+  event_type: [6, "string", (r) => r.event_type],
+  live: [7, "boolean", (r) => r.live],
+  replayed: [8, "boolean", (r) => r.replayed],
+  source: [9, "string", (r) => r.source],
+  user_id: [10, "string", (r) => r.user_id],
+  external_user_id: [11, "string", (r) => r.external_user_id],
+  device_id: [12, "string", (r) => r.device_id],
+  mm_user_id: [13, "string", (r) => r.mm_user_id],
+  latitude: [14, "double", (r) => r.latitude],
+  longitude: [15, "double", (r) => r.longitude],
+  accuracy_m: [16, "double", (r) => r.accuracy_m],
+  confidence: [17, "int32", (r) => r.confidence],
+  trip_id: [18, "string", (r) => r.trip_id],
+  trip_external_id: [19, "string", (r) => r.trip_external_id],
+  trip_status: [20, "string", (r) => r.trip_status],
+  trip_created_at: [21, "timestamp_ms", (r) => r.trip_created_at],
+  trip_updated_at: [22, "timestamp_ms", (r) => r.trip_updated_at],
+  trip_started_at: [23, "timestamp_ms", (r) => r.trip_started_at],
+  trip_mm_user_id: [24, "string", (r) => r.trip_mm_user_id],
+  route_session_type: [25, "string", (r) => r.route_session_type],
+  route_session_id: [26, "string", (r) => r.route_session_id],
+  trip_metadata_json: [27, "string", (r) => r.trip_metadata_json],
+  geofence_id: [28, "string", (r) => r.geofence_id],
+  geofence_external_id: [29, "string", (r) => r.geofence_external_id],
+  geofence_tag: [30, "string", (r) => r.geofence_tag],
+  geofence_description: [31, "string", (r) => r.geofence_description],
+  process_timestamp: [32, "timestamp_ms", (r) => r.process_timestamp],
+  process_hour: [33, "timestamp_ms", (r) => r.process_hour],
 };
 
 /** Column specs in file order; a column is REQUIRED exactly when the zod schema refuses null. */
 export const LOCATION_PARQUET_COLUMNS: ColumnSpec[] = LOCATION_COLUMNS.map((name) => ({
   name,
-  kind: COLUMNS[name][0],
+  fieldId: COLUMNS[name][0],
+  kind: COLUMNS[name][1],
   required: !LocationRecord.shape[name].safeParse(null).success,
 }));
 
@@ -82,7 +84,7 @@ export function sortRecords(records: LocationRecord[]): LocationRecord[] {
 
 /** Column-major values of already-sorted records, in file column order. */
 export function toColumns(sorted: LocationRecord[]): ColumnValue[][] {
-  return LOCATION_COLUMNS.map((name) => sorted.map(COLUMNS[name][1]));
+  return LOCATION_COLUMNS.map((name) => sorted.map(COLUMNS[name][2]));
 }
 
 const LOCATION_FILE = { columns: LOCATION_PARQUET_COLUMNS, sortedBy: SORT_ORDER, metadata: { "lake.schema_version": LAKE_SCHEMA_VERSION } };

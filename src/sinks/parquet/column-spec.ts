@@ -8,6 +8,8 @@ export interface ColumnSpec {
   name: string;
   kind: ColumnKind;
   required: boolean;
+  /** Iceberg field id, written as the SchemaElement's field_id so engines map columns by id, not name. */
+  fieldId?: number;
 }
 
 export type ColumnValue = string | number | boolean | null;
@@ -26,10 +28,16 @@ const TIMESTAMP_MILLIS = 9;
 
 /**
  * SchemaElement per kind: UTF8/STRING strings and INT64 TIMESTAMP(MILLIS, UTC) with both the
- * legacy converted type and the logical type, so readers with either understand them.
+ * legacy converted type and the logical type, so readers with either understand them; field_id
+ * (9) when the spec carries one.
  */
 export function schemaElement(spec: ColumnSpec): ThriftStruct {
-  const element: ThriftStruct = { 1: { i32: PHYSICAL_TYPE[spec.kind] }, 3: { i32: spec.required ? 0 : 1 }, 4: { binary: spec.name } };
+  const element: ThriftStruct = {
+    1: { i32: PHYSICAL_TYPE[spec.kind] },
+    3: { i32: spec.required ? 0 : 1 },
+    4: { binary: spec.name },
+    9: spec.fieldId === undefined ? undefined : { i32: spec.fieldId },
+  };
   if (spec.kind === "string") Object.assign(element, { 6: { i32: UTF8 }, 10: { struct: { 1: { struct: {} } } } });
   if (spec.kind === "timestamp_ms") {
     const timestamp = { 1: { bool: true }, 2: { struct: { 1: { struct: {} } } } };

@@ -1,4 +1,4 @@
-import type { TableMetadata, TableRequirement, TableUpdate } from "../format-stub";
+import type { TableMetadata, TableRequirement, TableUpdate } from "../format";
 
 /** A table as a catalog returns it: its metadata and where that metadata file lives. */
 export interface LoadedTable {

@@ -1,4 +1,4 @@
-import { applyTableUpdates, CommitConflict, newTableMetadata, type TableMetadata, type TableRequirement, type TableUpdate } from "../format-stub";
+import { applyTableUpdates, CommitConflict, newTableMetadata, type TableMetadata, type TableRequirement, type TableUpdate } from "../format";
 import { type Catalog, CatalogError, type LoadedTable, type TableIdentity } from "./catalog";
 
 /**
@@ -55,7 +55,7 @@ export class ObjectStoreCatalog implements Catalog {
   }
 
   async createTable(): Promise<LoadedTable> {
-    const metadata = newTableMetadata(this.location(this.root), { "milk.catalog": "object-store" }, Date.now());
+    const metadata = newTableMetadata({ location: this.location(this.root), nowMs: Date.now(), properties: { "milk.catalog": "object-store" } });
     if (await this.writeVersion(1, metadata, null)) return { metadata, metadataLocation: this.location(this.metadataKey(1)) };
     return (await this.loadTable())!;
   }

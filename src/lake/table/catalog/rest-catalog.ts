@@ -1,4 +1,4 @@
-import { buildTableSchema, PARTITION_SPEC, type TableMetadata, type TableRequirement, type TableUpdate } from "../format-stub";
+import { createTableRequest, type TableMetadata, type TableRequirement, type TableUpdate } from "../format";
 import { type Catalog, CatalogError, type LoadedTable, type TableIdentity } from "./catalog";
 
 /** Basin Catalog times requests out after 40 s (reference: iceberg.md); so do we. */
@@ -77,8 +77,7 @@ export class RestCatalog implements Catalog {
     // 409: the namespace exists already, which is what we want.
     const ns = await this.call("POST", namespaces, { namespace: [this.options.namespace], properties: {} });
     if (!ns.ok && ns.status !== 409) throw await classifyResponse(ns);
-    const body = { name: this.options.name, schema: buildTableSchema(), "partition-spec": PARTITION_SPEC, properties: { "format-version": "2" }, "stage-create": false };
-    const response = await this.call("POST", tables, body);
+    const response = await this.call("POST", tables, createTableRequest(this.options.name));
     if (response.status === 409) return (await this.loadTable())!;
     return this.loaded(response);
   }

@@ -1,5 +1,6 @@
 import { asCatalogError, type Catalog, CatalogError, type LoadedTable } from "../catalog/catalog";
-import { listLiveDataFiles, type TableChange, type TableMetadata, writeSnapshotFiles } from "../format-stub";
+import { listLiveDataFiles, type SnapshotChange as TableChange, type TableMetadata, type TableUpdate, writeSnapshotFiles } from "../format";
+import { deleteKeys } from "../../bucket-io";
 import { type PendingChange, removedKeys, resolveChange } from "./pending-change";
 import type { TableConfig } from "./table-config";
 
@@ -18,7 +19,7 @@ const MAX_ATTEMPTS = 5;
 
 /** Whether a retained snapshot already carries this batch's commit id (a commit whose answer was lost). */
 export function findCommit(metadata: TableMetadata, commitId: string) {
-  return metadata.snapshots.find((s) => s.summary["milk.commit-id"] === commitId);
+  return (metadata.snapshots ?? []).find((s) => s.summary["milk.commit-id"] === commitId);
 }
 
 /**
@@ -27,7 +28,7 @@ export function findCommit(metadata: TableMetadata, commitId: string) {
  * maximum age. Expiring a prefix is what makes deleting files safe (expire-files.ts).
  */
 export function snapshotsToExpire(metadata: TableMetadata, config: TableConfig, nowMs: number): number[] {
-  const ordered = [...metadata.snapshots].sort((a, b) => a["sequence-number"] - b["sequence-number"]);
+  const ordered = [...(metadata.snapshots ?? [])].sort((a, b) => a["sequence-number"] - b["sequence-number"]);
   const expirable = ordered.slice(0, Math.max(0, ordered.length - (config.retainSnapshots - 1)));
   const expired: number[] = [];
   for (const snapshot of expirable) {
@@ -48,9 +49,16 @@ async function attempt(deps: CommitDeps, pending: PendingChange, table: LoadedTa
   const change = resolveChange(pending, live, await removedKeys(deps.bucket, partitions));
   if (!change) return null;
   const written = await writeSnapshotFiles(deps.bucket, table.metadata, change, nowMs);
+  if (!written) return null;
   const expire = snapshotsToExpire(table.metadata, deps.config, nowMs);
-  const updates = expire.length ? [...written.updates, { action: "remove-snapshots", "snapshot-ids": expire }] : written.updates;
-  return { change, after: await deps.catalog.commitTable(written.requirements, updates) };
+  const updates: TableUpdate[] = expire.length ? [...written.updates, { action: "remove-snapshots", "snapshot-ids": expire }] : written.updates;
+  try {
+    return { change, after: await deps.catalog.commitTable(written.requirements, updates) };
+  } catch (err) {
+    // A refused commit's manifests are orphans; a lost answer's may be live, so only conflicts clean up.
+    if (asCatalogError(err).kind === "conflict") await deleteKeys(deps.bucket, written.writtenKeys).catch(() => undefined);
+    throw err;
+  }
 }
 
 /**

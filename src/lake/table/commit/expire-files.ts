@@ -1,12 +1,11 @@
 import { TableChangeRecord } from "../../../contract/table-message";
 import { deleteKeys, readJson } from "../../bucket-io";
-import { tableChangeKey } from "../../keys";
-import type { Snapshot, TableMetadata } from "../format-stub";
+import { parseObjectUri, tableChangeKey } from "../../keys";
+import type { Snapshot, TableMetadata } from "../format";
 
-const keyOfLocation = (location: string) => location.replace(/^s3:\/\/[^/]+\//, "");
 
 /** Lowest sequence number among a table's snapshots (Infinity for none). */
-const oldest = (metadata: TableMetadata) => Math.min(...metadata.snapshots.map((s) => s["sequence-number"]));
+const oldest = (metadata: TableMetadata) => Math.min(...(metadata.snapshots ?? []).map((s) => s["sequence-number"]));
 
 /**
  * After a commit: deletes the objects no retained snapshot references any more. Snapshots are
@@ -18,11 +17,11 @@ const oldest = (metadata: TableMetadata) => Math.min(...metadata.snapshots.map((
  * was lost: those few objects stay until an operator sweeps them (docs/operations.md).
  */
 export async function deleteExpiredFiles(bucket: R2Bucket, before: TableMetadata | null, after: TableMetadata): Promise<string[]> {
-  const kept = new Set(after.snapshots.map((s) => s["snapshot-id"]));
+  const kept = new Set((after.snapshots ?? []).map((s) => s["snapshot-id"]));
   const expired = (before?.snapshots ?? []).filter((s) => !kept.has(s["snapshot-id"]));
-  const wasSafe = before?.snapshots.length ? oldest(before) : -Infinity;
+  const wasSafe = before?.snapshots?.length ? oldest(before) : -Infinity;
   const isSafe = oldest(after);
-  const all = new Map<number, Snapshot>([...(before?.snapshots ?? []), ...after.snapshots].map((s) => [s["snapshot-id"], s]));
+  const all = new Map<number, Snapshot>([...(before?.snapshots ?? []), ...(after.snapshots ?? [])].map((s) => [s["snapshot-id"], s]));
   const newlySafe = [...all.values()].filter((s) => s["sequence-number"] <= isSafe && s["sequence-number"] > wasSafe);
   const deleted: string[] = [];
   for (const snapshot of newlySafe) {
@@ -34,6 +33,6 @@ export async function deleteExpiredFiles(bucket: R2Bucket, before: TableMetadata
     }
   }
   await deleteKeys(bucket, deleted);
-  await deleteKeys(bucket, expired.map((s) => keyOfLocation(s["manifest-list"])));
+  await deleteKeys(bucket, expired.map((s) => parseObjectUri(s["manifest-list"]).key));
   return deleted;
 }

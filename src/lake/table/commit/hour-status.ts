@@ -1,6 +1,6 @@
 import { putJson, readJson } from "../../bucket-io";
 import { dirtyPrefix, hourStatusKey, partitionEndMs } from "../../keys";
-import type { TableChange } from "../format-stub";
+import type { SnapshotChange as TableChange } from "../format";
 
 /**
  * `table-state/hours/dt=YYYY-MM-DD_hour=HH.json`, written by the committer: an hour is final

@@ -1,7 +1,7 @@
 import { TableChangeRecord, type DataFile, type TableMessage } from "../../../contract/table-message";
 import { readJson } from "../../bucket-io";
 import { tableChangeKey, tableChangesPrefix } from "../../keys";
-import type { TableChange } from "../format-stub";
+import type { SnapshotChange as TableChange } from "../format";
 
 /** What one batch of table messages asks for, before it is checked against the table. */
 export interface PendingChange {
