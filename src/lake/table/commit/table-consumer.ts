@@ -3,7 +3,7 @@ import { backoffSeconds } from "../../../consumers/backoff";
 import { errorMessage, toIssues } from "../../../errors";
 import { recordMetric } from "../../../metrics";
 import { markHourDirty } from "../../batch/batch-files";
-import { asCatalogError } from "../catalog/catalog";
+import { asCatalogError, type Catalog } from "../catalog/catalog";
 import { type CommitOutcome, commitPending } from "./commit-change";
 import { deleteExpiredFiles } from "./expire-files";
 import { recordHourStatus } from "./hour-status";
@@ -37,7 +37,7 @@ function recordCommit(env: Env, outcome: string, messages: TableMessage[], added
  * only after the catalog confirmed it (or showed it was already there). A failure retries the
  * whole batch with growing delays, honouring Retry-After. Invalid messages are logged and acked.
  */
-export async function commitTableBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function commitTableBatch(batch: MessageBatch<unknown>, env: Env, catalog?: Catalog): Promise<void> {
   const nowMs = Date.now();
   const valid: Array<{ message: Message<unknown>; body: TableMessage }> = [];
   for (const message of batch.messages) {
@@ -55,7 +55,7 @@ export async function commitTableBatch(batch: MessageBatch<unknown>, env: Env): 
     const pending = await gatherChange(env.LAKE_BUCKET, bodies, valid.map((v) => v.message.id));
     // A compaction whose change record is gone cannot be committed: compact the hour again.
     for (const m of pending.missing) await markHourDirty(env.LAKE_BUCKET, m.partition, nowMs);
-    const outcome = await commitPending({ bucket: env.LAKE_BUCKET, catalog: openCatalog(env), config }, pending, nowMs);
+    const outcome = await commitPending({ bucket: env.LAKE_BUCKET, catalog: catalog ?? openCatalog(env), config }, pending, nowMs);
     const change = outcome.state === "committed" ? outcome.change : undefined;
     const deleted = change ? await afterCommit(env.LAKE_BUCKET, outcome as Extract<CommitOutcome, { state: "committed" }>, config.hourGraceMs, nowMs).catch((err) => {
       console.error(JSON.stringify({ msg: "table cleanup after commit failed", error: errorMessage(err) }));
