@@ -7,3 +7,4 @@ export { MAX_MANIFESTS, newSnapshotId, writeSnapshotFiles } from "./snapshot-fil
 export { CommitConflict, TableRequirement, TableUpdate } from "./table-changes";
 export { currentSchema, findSnapshot, Snapshot, TableMetadata, TableSchema } from "./table-metadata";
 export { buildPartitionSpec, buildSortOrder, buildTableSchema, evolveSchema, PARTITION_FIELD_ID } from "./table-schema";
+export type { TableBucket } from "./table-bucket";

@@ -1,3 +1,4 @@
+import type { TableBucket } from "./table-bucket";
 import { parseObjectUri } from "../../keys";
 import type { LiveDataFile } from "./data-files";
 import { Status, type ManifestEntry, type ManifestFile } from "./manifest-schemas";
@@ -12,7 +13,7 @@ export interface LoadedManifest {
 }
 
 /** Every manifest of a snapshot with its entries, read in parallel (a bounded count: MAX_MANIFESTS). */
-export async function loadManifests(bucket: R2Bucket, manifestListPath: string): Promise<LoadedManifest[]> {
+export async function loadManifests(bucket: TableBucket, manifestListPath: string): Promise<LoadedManifest[]> {
   const files = await readManifestList(bucket, manifestListPath);
   return Promise.all(files.map(async (file) => ({ file, entries: await readManifestEntries(bucket, file) })));
 }
@@ -37,7 +38,7 @@ function toLiveFile(entry: ManifestEntry): LiveDataFile {
  * The data files of a snapshot (default: main's), as every reader sees them: entries not
  * DELETED, across all its manifests. What `npm run lake -- query` and cleanup read.
  */
-export async function listLiveDataFiles(bucket: R2Bucket, metadata: TableMetadata, snapshotId?: number): Promise<LiveDataFile[]> {
+export async function listLiveDataFiles(bucket: TableBucket, metadata: TableMetadata, snapshotId?: number): Promise<LiveDataFile[]> {
   const snapshot = findSnapshot(metadata, snapshotId);
   if (!snapshot) return [];
   const manifests = await loadManifests(bucket, snapshot["manifest-list"]);

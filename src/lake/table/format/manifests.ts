@@ -1,3 +1,4 @@
+import type { TableBucket } from "./table-bucket";
 import { parseObjectUri } from "../../keys";
 import type { AvroValue } from "./avro-schema";
 import { readAvroFile } from "./avro-read";
@@ -9,13 +10,13 @@ import { PARTITION_FIELD_NAME } from "./table-schema";
 
 /** Where a manifest or list is, and what it belongs to. */
 export interface ManifestTarget {
-  bucket: R2Bucket;
+  bucket: TableBucket;
   path: string;
   schema: TableSchema;
   spec: PartitionSpec;
 }
 
-async function getBytes(bucket: R2Bucket, path: string): Promise<Uint8Array> {
+async function getBytes(bucket: TableBucket, path: string): Promise<Uint8Array> {
   const object = await bucket.get(parseObjectUri(path).key);
   if (!object) throw new Error(`table file missing: ${path}`);
   return new Uint8Array(await object.arrayBuffer());
@@ -68,7 +69,7 @@ export async function putManifest(target: ManifestTarget, entries: ManifestEntry
 }
 
 /** A manifest's entries with inheritance applied: null snapshot id and (ADDED) sequence numbers from the list. */
-export async function readManifestEntries(bucket: R2Bucket, manifest: ManifestFile): Promise<ManifestEntry[]> {
+export async function readManifestEntries(bucket: TableBucket, manifest: ManifestFile): Promise<ManifestEntry[]> {
   const { records } = await readAvroFile(await getBytes(bucket, manifest.manifest_path));
   return (records as unknown as ManifestEntry[]).map((entry) => {
     const added = entry.status === Status.ADDED;
@@ -87,7 +88,7 @@ export interface ListHeader {
   sequenceNumber: number;
 }
 
-export async function putManifestList(bucket: R2Bucket, path: string, manifests: ManifestFile[], header: ListHeader): Promise<void> {
+export async function putManifestList(bucket: TableBucket, path: string, manifests: ManifestFile[], header: ListHeader): Promise<void> {
   const bytes = writeAvroFile(MANIFEST_FILE, manifests as unknown as AvroValue[], {
     "snapshot-id": String(header.snapshotId),
     "parent-snapshot-id": header.parentSnapshotId === null ? "null" : String(header.parentSnapshotId),
@@ -97,7 +98,7 @@ export async function putManifestList(bucket: R2Bucket, path: string, manifests:
   await bucket.put(parseObjectUri(path).key, bytes);
 }
 
-export async function readManifestList(bucket: R2Bucket, path: string): Promise<ManifestFile[]> {
+export async function readManifestList(bucket: TableBucket, path: string): Promise<ManifestFile[]> {
   const { records } = await readAvroFile(await getBytes(bucket, path));
   return records as unknown as ManifestFile[];
 }

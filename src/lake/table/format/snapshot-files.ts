@@ -1,3 +1,4 @@
+import type { TableBucket } from "./table-bucket";
 import { objectUri, parseObjectUri, tableMetadataKey } from "../../keys";
 import { createdAtBounds, partitionHour, timestampBytes } from "./bounds";
 import type { DataFileInput, SnapshotChange, SnapshotFiles } from "./data-files";
@@ -76,7 +77,7 @@ function carryOver(loaded: LoadedManifest[], removed: Set<string>, snapshotId: n
  * reported); null when nothing would change. On a CommitConflict, reload and call again: nothing
  * written here is reused, and what a lost attempt wrote is listed in `writtenKeys`.
  */
-export async function writeSnapshotFiles(bucket: R2Bucket, metadata: TableMetadata, change: SnapshotChange, nowMs: number): Promise<SnapshotFiles | null> {
+export async function writeSnapshotFiles(bucket: TableBucket, metadata: TableMetadata, change: SnapshotChange, nowMs: number): Promise<SnapshotFiles | null> {
   if (change.operation === "append" && change.removeKeys.length) throw new Error("an append removes no files");
   const parent = findSnapshot(metadata);
   const loaded = parent ? await loadManifests(bucket, parent["manifest-list"]) : [];
