@@ -127,7 +127,7 @@ describe("fleet simulation end to end", () => {
       const misplaced = await queryRows(db, "SELECT count(*) AS n FROM milk_events_raw WHERE dt <> CAST(created_at AS DATE) OR hour <> hour(created_at)");
       expect(misplaced[0]!.n).toBe(0);
       // icebird, reading the same table on its own, returns the same rows as DuckDB over the snapshot's files.
-      const row = (r: Record<string, unknown>) => `${String(r.id)}|${r.created_at instanceof Date ? r.created_at.getTime() : Number(r.created_at)}|${String(r.user_id)}`;
+      const row = (r: { [column: string]: unknown }) => `${String(r.id)}|${r.created_at instanceof Date ? r.created_at.getTime() : Number(r.created_at)}|${String(r.user_id)}`;
       const lakeRows = (await queryRows(db, "SELECT id, epoch_ms(created_at) AS created_at, user_id FROM milk_events_raw")).map(row).sort();
       const icebirdRows = (await readTableWithIcebird(lakeDir)).map(row).sort();
       expect(icebirdRows.length).toBeGreaterThan(2000);
