@@ -65,6 +65,7 @@ const plan = smoke
   : { rows: 100_000, rounds: 4, seconds: 6, rate: 200, freshSeconds: 20 };
 const DEFAULT_SUCCESS_SAMPLE_RATE = 0.01; // src/edge/request-log.ts
 const BATCH_TIMEOUT_S = 5; // wrangler.toml [[queues.consumers]] milk-ingest max_batch_timeout
+const TABLE_INTERVAL_S = 15; // wrangler.toml milk-table max_batch_timeout: the table's commit interval
 const step = (s) => console.log(`\n▶ ${s}`);
 
 const results = { generated_at: new Date().toISOString(), mode: smoke ? "smoke" : only ? `only ${only.join(",")}` : "full", machine: { node: process.version, cpus: (await import("node:os")).cpus().length } };
@@ -91,7 +92,7 @@ if (want("webhook") || want("freshness")) {
     }
     if (want("freshness")) {
       step(`freshness: ${plan.rate} events/s for ${plan.freshSeconds}s`);
-      results.freshness = await measureFreshness({ url: pipeline.url, token: pipeline.token, persist: join(state, "v3"), rate: plan.rate, seconds: plan.freshSeconds, batchTimeoutS: BATCH_TIMEOUT_S });
+      results.freshness = await measureFreshness({ url: pipeline.url, token: pipeline.token, persist: join(state, "v3"), rate: plan.rate, seconds: plan.freshSeconds, batchTimeoutS: BATCH_TIMEOUT_S, tableIntervalS: TABLE_INTERVAL_S });
     }
   } finally {
     await pipeline.stop();
@@ -111,6 +112,8 @@ if (want("cost")) {
     forwardShare,
     eventsPerBatch: 100,
     lakeBytesPerEvent: results.storage.bytes_per_row_batch100 + results.storage.ndjson_gzip_bytes_per_row,
+    rate: plan.rate,
+    tableIntervalS: TABLE_INTERVAL_S,
     ...observabilityPerEvent({ successLogRate: DEFAULT_SUCCESS_SAMPLE_RATE, eventsPerBatch: 100, forwardShare }),
   });
 }
@@ -150,6 +153,7 @@ if (results.writers) {
   for (const [k, b] of Object.entries(results.writers.bundle)) if (b.gzip_kb) row(`bundle ${k}`, `${b.raw_kb} KB raw / ${b.gzip_kb} KB gzip`);
 }
 if (results.freshness) row("freshness p50 / p99 ms", `${results.freshness.p50_ms} / ${results.freshness.p99_ms} at ${results.freshness.rate_per_s}/s`);
+if (results.freshness) row("  to table snapshot p50 / p99 ms", `${results.freshness.table_p50_ms} / ${results.freshness.table_p99_ms} (goal p99 ≤ 45000; ${results.freshness.table_committed}/${results.freshness.accepted} committed)`);
 if (results.cost) {
   row("cost USD per million events", results.cost.usd_per_million_events);
   for (const line of results.cost.lines) row(`  ${line.item}`.slice(0, 34), `$${line.usd}`);

@@ -5,6 +5,9 @@ export const PRICES = {
   queues_per_million_ops: 0.4,
   queues_ops_per_message: 3, // write, read, delete (ack)
   r2_class_a_per_million: 4.5,
+  r2_class_b_per_million: 0.36,
+  // Basin Catalog operations beyond 1 M a month (reference: iceberg.md, basin-catalog pricing).
+  catalog_per_million_ops: 9.0,
   r2_storage_per_gb_month: 0.015,
   kinesis_per_million_put_units: 0.014, // provisioned PUT payload unit (25 KB); shard-hours are a fixed monthly cost
   workers_logs_per_million_lines: 0.6, // beyond 20 M lines a month (Workers Paid)
@@ -45,6 +48,7 @@ export function signingGuardPerMillion(m) {
  * @param {{ edgeCpuMs: number, consumerCpuMsPerEvent: number, forwardShare: number,
  *   eventsPerBatch: number, lakeBytesPerEvent: number, logLinesPerEvent?: number, metricPointsPerEvent?: number }} m
  * logLinesPerEvent / metricPointsPerEvent: marginal, i.e. past the monthly included volume.
+ * rate (events/s) and tableIntervalS: the table's commits per million events (tableLines).
  */
 export function costPerMillion(m) {
   const M = 1e6;
@@ -62,12 +66,34 @@ export function costPerMillion(m) {
     { item: `Workers Logs (${fmt(m.logLinesPerEvent ?? 0)} lines per event, past 20 M/month)`, usd: (m.logLinesPerEvent ?? 0) * PRICES.workers_logs_per_million_lines },
     { item: `Analytics Engine (${fmt(m.metricPointsPerEvent ?? 0)} points per event, past 10 M/month)`, usd: (m.metricPointsPerEvent ?? 0) * PRICES.analytics_engine_per_million_points },
     { item: `Signing guard (Durable Object, measured at ${GUARD_LINE_RATE} events/s per shard)`, usd: signingGuardPerMillion(SIGNING_GUARD_MEASURED.find((g) => g.rate_per_s === GUARD_LINE_RATE)).usd },
+    ...tableLines(m, batches),
   ].map((l) => ({ ...l, usd: +l.usd.toFixed(4) }));
   const signing_guard_by_rate = SIGNING_GUARD_MEASURED.map(signingGuardPerMillion);
   return { usd_per_million_events: +lines.reduce((n, l) => n + l.usd, 0).toFixed(3), lines, signing_guard_by_rate };
 }
 
 const fmt = (n) => String(+n.toFixed(4));
+
+/** Manifests the committer reads per commit: the parent's manifest list and at most 32 manifests (table-format.md). */
+const TABLE_READS_PER_COMMIT = 33;
+
+/**
+ * The Iceberg table's lines, an estimate from the design (not measured): one registration message
+ * per Parquet object (about one per lake batch), one commit per interval while events arrive at
+ * `rate` (2 catalog operations: load and updateTable), a manifest and a manifest list written per
+ * commit, the parent's manifests read back. Compaction's overwrites (one per hour) are left out.
+ */
+function tableLines(m, batches) {
+  const interval = m.tableIntervalS ?? 15;
+  const commits = 1e6 / (m.rate ?? 200) / interval;
+  return [
+    { item: "Queues, table (1 registration per Parquet object)", usd: (batches / 1e6) * PRICES.queues_ops_per_message * PRICES.queues_per_million_ops },
+    { item: `Workers requests, table committer (${Math.round(commits)} commits)`, usd: (commits / 1e6) * PRICES.workers_per_million_requests },
+    { item: `Catalog operations (load + commit every ${interval} s, est.)`, usd: ((2 * commits) / 1e6) * PRICES.catalog_per_million_ops },
+    { item: "R2 Class A, table metadata (2 objects per commit, est.)", usd: ((2 * commits) / 1e6) * PRICES.r2_class_a_per_million },
+    { item: `R2 Class B, table metadata (≤ ${TABLE_READS_PER_COMMIT} reads per commit, est.)`, usd: ((TABLE_READS_PER_COMMIT * commits) / 1e6) * PRICES.r2_class_b_per_million },
+  ];
+}
 
 /**
  * Log lines and metric points per event, from the code's behaviour: the edge logs a success with

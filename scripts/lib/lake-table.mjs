@@ -7,11 +7,10 @@ import { avroMetadata, avroRead } from "icebird";
 /** Where the object-store catalog keeps a table (src/lake/table/catalog/object-store-catalog.ts). */
 export const tableMetadataDir = (lakeDir, namespace = "milk", name = "locations") => join(lakeDir, "tables", namespace, name, "metadata");
 
-/** A local path for an `s3://<bucket>/<key>` URI of the pulled bucket. */
-const localPath = (lakeDir, uri) => join(lakeDir, uri.replace(/^s3a?:\/\/[^/]+\//, ""));
+/** The bucket key of an `s3://<bucket>/<key>` URI. */
+const keyOf = (uri) => uri.replace(/^s3a?:\/\/[^/]+\//, "");
 
-async function readAvro(path) {
-  const bytes = readFileSync(path);
+async function decodeAvro(bytes) {
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   const { metadata, syncMarker } = await avroMetadata(reader);
   return avroRead({ reader, metadata, syncMarker });
@@ -29,6 +28,25 @@ export function latestTableMetadata(lakeDir, table = {}) {
 }
 
 /**
+ * Keys of the data files live in a snapshot (default: main), read through `get(key)` → bytes or
+ * null: a pulled folder or the local bucket (the freshness bench) alike.
+ */
+export async function liveDataKeys(metadata, get, snapshotId = metadata.refs?.main?.["snapshot-id"] ?? metadata["current-snapshot-id"]) {
+  const snapshot = metadata.snapshots?.find((s) => s["snapshot-id"] === snapshotId);
+  if (!snapshot) return [];
+  const read = async (uri) => {
+    const bytes = await get(keyOf(uri));
+    if (!bytes) throw new Error(`table file missing: ${uri}`);
+    return decodeAvro(bytes);
+  };
+  const keys = [];
+  for (const manifest of await read(snapshot["manifest-list"])) {
+    for (const entry of await read(manifest.manifest_path)) if (entry.status !== 2) keys.push(keyOf(entry.data_file.file_path)); // 2: deleted
+  }
+  return keys.sort();
+}
+
+/**
  * Local paths of the data files live in the table's current snapshot (what Snowflake reads), or
  * null when the folder holds no table yet. Throws if a live file is missing from the folder.
  */
@@ -36,17 +54,9 @@ export async function currentTableFiles(lakeDir, table = {}) {
   const latest = latestTableMetadata(lakeDir, table);
   if (!latest) return null;
   const { metadata } = latest;
-  const snapshotId = metadata.refs?.main?.["snapshot-id"] ?? metadata["current-snapshot-id"];
-  const snapshot = metadata.snapshots?.find((s) => s["snapshot-id"] === snapshotId);
-  if (!snapshot) return { snapshotId: null, files: [], metadataPath: latest.path };
-  const files = [];
-  for (const manifest of await readAvro(localPath(lakeDir, snapshot["manifest-list"]))) {
-    for (const entry of await readAvro(localPath(lakeDir, manifest.manifest_path))) {
-      if (entry.status === 2) continue; // deleted in this snapshot
-      const path = localPath(lakeDir, entry.data_file.file_path);
-      if (!existsSync(path)) throw new Error(`live data file missing from the pulled lake: ${entry.data_file.file_path}`);
-      files.push(path);
-    }
-  }
-  return { snapshotId, files: files.sort(), metadataPath: latest.path };
+  const snapshotId = metadata.refs?.main?.["snapshot-id"] ?? metadata["current-snapshot-id"] ?? null;
+  const get = async (key) => (existsSync(join(lakeDir, key)) ? readFileSync(join(lakeDir, key)) : null);
+  const files = (await liveDataKeys(metadata, get)).map((key) => join(lakeDir, key));
+  for (const path of files) if (!existsSync(path)) throw new Error(`live data file missing from the pulled lake: ${path}`);
+  return { snapshotId, files, metadataPath: latest.path };
 }
