@@ -17,6 +17,7 @@ const at = (iso: string) => makeMessage({ event: makeEvent({ createdAt: iso }) }
 
 /** Writes real lake batches for `day` (hours 09 and 10) and takes their table registrations out of the outbox. */
 async function writeDay(day: string) {
+  tableOutbox.pending.splice(0); // registrations an earlier test left behind
   await consumeBatch("milk-ingest", [at(`${day}T09:01:00.000Z`), at(`${day}T10:02:00.000Z`)]);
   await consumeBatch("milk-ingest", [at(`${day}T09:03:00.000Z`)]);
   return { registrations: tableOutbox.pending.splice(0), files: await listKeys(env.LAKE_BUCKET, `locations/dt=${day}/`) };
@@ -108,5 +109,20 @@ describe("table commits through the REST catalog (test double enforcing requirem
     // Meanwhile the lake writer acks: it only needs the table queue, not the catalog.
     const { result, messages } = await consumeBatch("milk-ingest", [at("2025-02-12T11:00:00.000Z")]);
     expect(result.explicitAcks).toEqual(messages.map((m) => m.id));
+  });
+
+  it("records each batch as a table_commit point whose lag is the backlog from file write to commit", async () => {
+    const { registrations } = await writeDay("2025-02-13");
+    const double = restCatalogDouble();
+    const points: AnalyticsEngineDataPoint[] = [];
+    const METRICS = { writeDataPoint: (p: AnalyticsEngineDataPoint) => points.push(p) } as AnalyticsEngineDataset;
+    const aged = registrations.map((r) => ({ ...r, writtenAtMs: Date.now() - 600_000 })); // waited 10 minutes
+    double.state.faults.push("throttle");
+    await deliverTable(aged, restTable(double), { overrides: { METRICS } });
+    await deliverTable(aged, restTable(double), { overrides: { METRICS }, attempts: 2 });
+    expect(points.map((p) => p.blobs?.slice(0, 2))).toEqual([["table_commit", "failed"], ["table_commit", "committed"]]);
+    const [added, , messages, maxLagS] = points[1]!.doubles!;
+    expect([added, messages]).toEqual([3, 3]);
+    expect(maxLagS).toBeGreaterThanOrEqual(600);
   });
 });

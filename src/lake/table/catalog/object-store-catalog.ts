@@ -1,4 +1,5 @@
 import { applyTableUpdates, CommitConflict, newTableMetadata, type TableMetadata, type TableRequirement, type TableUpdate } from "../format";
+import { objectUri } from "../../keys";
 import { type Catalog, CatalogError, type LoadedTable, type TableIdentity } from "./catalog";
 
 /**
@@ -28,7 +29,7 @@ export class ObjectStoreCatalog implements Catalog {
   }
 
   private location(key: string) {
-    return `s3://${this.bucketName}/${key}`;
+    return objectUri(this.bucketName, key);
   }
 
   /** The newest version: the pointer's, then every later file that exists. */

@@ -32,13 +32,8 @@ function recordCommit(env: Env, outcome: string, messages: TableMessage[], added
   recordMetric(env.METRICS, { kind: "table_commit", outcome, label: "table", count: added, figures });
 }
 
-/**
- * The single committer (max_concurrency = 1): every file of the batch in one snapshot, acked
- * only after the catalog confirmed it (or showed it was already there). A failure retries the
- * whole batch with growing delays, honouring Retry-After. Invalid messages are logged and acked.
- */
-export async function commitTableBatch(batch: MessageBatch<unknown>, env: Env, catalog?: Catalog): Promise<void> {
-  const nowMs = Date.now();
+/** Valid table messages; invalid ones are logged and acked, since no retry can fix them. */
+function parseMessages(batch: MessageBatch<unknown>) {
   const valid: Array<{ message: Message<unknown>; body: TableMessage }> = [];
   for (const message of batch.messages) {
     const parsed = TableMessage.safeParse(message.body);
@@ -48,23 +43,44 @@ export async function commitTableBatch(batch: MessageBatch<unknown>, env: Env, c
       message.ack();
     }
   }
-  if (!valid.length) return;
-  const bodies = valid.map((v) => v.body);
+  return valid;
+}
+
+/** Gathers, commits and cleans up; throws what the catalog threw (the caller retries). */
+async function commitBatch(env: Env, valid: ReturnType<typeof parseMessages>, catalog: Catalog | undefined, nowMs: number) {
   const config = tableConfig(env as never);
-  try {
-    const pending = await gatherChange(env.LAKE_BUCKET, bodies, valid.map((v) => v.message.id));
-    // A compaction whose change record is gone cannot be committed: compact the hour again.
-    for (const m of pending.missing) await markHourDirty(env.LAKE_BUCKET, m.partition, nowMs);
-    const outcome = await commitPending({ bucket: env.LAKE_BUCKET, catalog: catalog ?? openCatalog(env), config }, pending, nowMs);
-    const change = outcome.state === "committed" ? outcome.change : undefined;
-    const deleted = change ? await afterCommit(env.LAKE_BUCKET, outcome as Extract<CommitOutcome, { state: "committed" }>, config.hourGraceMs, nowMs).catch((err) => {
+  const pending = await gatherChange(env.LAKE_BUCKET, valid.map((v) => v.body), valid.map((v) => v.message.id));
+  // A compaction whose change record is gone cannot be committed: compact the hour again.
+  for (const m of pending.missing) await markHourDirty(env.LAKE_BUCKET, m.partition, nowMs);
+  const outcome = await commitPending({ bucket: env.LAKE_BUCKET, catalog: catalog ?? openCatalog(env), config }, pending, nowMs);
+  let deleted = 0;
+  if (outcome.state === "committed") {
+    deleted = await afterCommit(env.LAKE_BUCKET, outcome, config.hourGraceMs, nowMs).catch((err) => {
       console.error(JSON.stringify({ msg: "table cleanup after commit failed", error: errorMessage(err) }));
       return 0;
-    }) : 0;
+    });
+  }
+  return { pending, outcome, deleted };
+}
+
+/**
+ * The single committer (max_concurrency = 1): every file of the batch in one snapshot, acked
+ * only after the catalog confirmed it (or showed it was already there). A failure retries the
+ * whole batch with growing delays, honouring Retry-After.
+ */
+export async function commitTableBatch(batch: MessageBatch<unknown>, env: Env, catalog?: Catalog): Promise<void> {
+  const nowMs = Date.now();
+  const valid = parseMessages(batch);
+  if (!valid.length) return;
+  const bodies = valid.map((v) => v.body);
+  try {
+    const { pending, outcome, deleted } = await commitBatch(env, valid, catalog, nowMs);
     for (const v of valid) v.message.ack();
+    const change = outcome.state === "committed" ? outcome.change : undefined;
+    const [added, removed] = [change?.add.length ?? 0, change?.removeKeys.length ?? 0];
     const snapshotId = outcome.after.metadata["current-snapshot-id"];
-    console.log(JSON.stringify({ msg: "table commit", state: outcome.state, commitId: pending.commitId, snapshotId, added: change?.add.length ?? 0, removed: change?.removeKeys.length ?? 0, deleted, missing: pending.missing.length, attempts: outcome.attempts }));
-    recordCommit(env, outcome.state, bodies, change?.add.length ?? 0, change?.removeKeys.length ?? 0, outcome.attempts, nowMs);
+    console.log(JSON.stringify({ msg: "table commit", state: outcome.state, commitId: pending.commitId, snapshotId, added, removed, deleted, missing: pending.missing.length, attempts: outcome.attempts }));
+    recordCommit(env, outcome.state, bodies, added, removed, outcome.attempts, nowMs);
   } catch (err) {
     const error = asCatalogError(err);
     console.error(JSON.stringify({ msg: "table commit failed", kind: error.kind, messages: valid.length, error: error.message }));
