@@ -8,7 +8,10 @@ import { type Catalog, CatalogError, type LoadedTable, type TableIdentity } from
  * CATALOG_SOURCE = OBJECT_STORE). Version N is created only if absent (If-None-Match: *), so of
  * two committers building on N-1 exactly one wins; the pointer moves forward only by etag
  * (If-Match), and a reader probes past it, so a committer that died before moving it blocks nobody.
+ * The last PREVIOUS_VERSIONS metadata files are kept (Iceberg's write.metadata.previous-versions-max).
  */
+export const PREVIOUS_VERSIONS = 100;
+
 export class ObjectStoreCatalog implements Catalog {
   private readonly root: string;
 
@@ -84,9 +87,11 @@ export class ObjectStoreCatalog implements Catalog {
     });
     if (!created) return false;
     // Best effort: a lost race here only means the pointer lags and readers probe one more file.
-    await this.bucket
+    const moved = await this.bucket
       .put(this.hintKey, String(version), { onlyIf: new Headers(hintEtag ? { "If-Match": hintEtag } : { "If-None-Match": "*" }) })
       .catch(() => null);
+    // Only behind a pointer that moved: readers start at the pointer, never below it.
+    if (moved && version > PREVIOUS_VERSIONS) await this.bucket.delete(this.metadataKey(version - PREVIOUS_VERSIONS)).catch(() => undefined);
     return true;
   }
 }

@@ -2,6 +2,7 @@ import { TableChangeRecord } from "../../../contract/table-message";
 import { deleteKeys, readJson } from "../../bucket-io";
 import { parseObjectUri, tableChangeKey } from "../../keys";
 import type { Snapshot, TableMetadata } from "../format";
+import { readManifestList } from "../format/manifests";
 
 
 /** Lowest sequence number among a table's snapshots (Infinity for none). */
@@ -13,7 +14,7 @@ const oldest = (metadata: TableMetadata) => Math.min(...(metadata.snapshots ?? [
  * one (or expired itself), no retained snapshot predates it, and the files its compaction
  * removed are referenced by none (a removed key is never added again: pending-change.ts). This
  * commit makes that true for the snapshots between the old and the new oldest. Manifest lists
- * of expired snapshots go too. Returns the data keys deleted. Not run for a commit whose answer
+ * of expired snapshots go too, with the manifests no retained snapshot lists. Returns the data keys deleted. Not run for a commit whose answer
  * was lost: those few objects stay until an operator sweeps them (docs/operations.md).
  */
 export async function deleteExpiredFiles(bucket: R2Bucket, before: TableMetadata | null, after: TableMetadata): Promise<string[]> {
@@ -33,6 +34,19 @@ export async function deleteExpiredFiles(bucket: R2Bucket, before: TableMetadata
     }
   }
   await deleteKeys(bucket, deleted);
-  await deleteKeys(bucket, expired.map((s) => parseObjectUri(s["manifest-list"]).key));
+  await deleteKeys(bucket, await unreferencedMetadata(bucket, expired, after.snapshots ?? []));
   return deleted;
+}
+
+/** Manifest lists of expired snapshots, and the manifests only they listed. */
+async function unreferencedMetadata(bucket: R2Bucket, expired: Snapshot[], retained: Snapshot[]): Promise<string[]> {
+  if (!expired.length) return [];
+  const manifestsOf = async (snapshots: Snapshot[]) => {
+    const paths = new Set<string>();
+    for (const s of snapshots) for (const m of await readManifestList(bucket, s["manifest-list"]).catch(() => [])) paths.add(m.manifest_path);
+    return paths;
+  };
+  const kept = await manifestsOf(retained);
+  const orphans = [...(await manifestsOf(expired))].filter((path) => !kept.has(path));
+  return [...expired.map((s) => s["manifest-list"]), ...orphans].map((uri) => parseObjectUri(uri).key);
 }
