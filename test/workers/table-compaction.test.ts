@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { HourStatus } from "../../src/lake/table/commit/hour-status";
-import { hourStatusKey } from "../../src/lake/keys";
+import { hourStatusKey, parseObjectUri } from "../../src/lake/keys";
+import { readManifestList } from "../../src/lake/table/format/manifests";
 import { exactness } from "../fixtures/compaction";
 import { at, deliverAll, hourOf, seedHour, startJobs } from "../fixtures/compaction-races";
 import { consumeBatch } from "../fixtures/consume";
@@ -78,5 +79,18 @@ describe("compaction as an overwrite commit", () => {
     expect(reopened).toMatchObject({ state: "reopened", late_files: 1, compacted_job: status.compacted_job });
     await compactHour(hour.partition);
     expect(await (await env.LAKE_BUCKET.get(hourStatusKey(hour.partition)))!.json<HourStatus>()).toMatchObject({ state: "compacted", late_files: 0 });
+  });
+
+  it("expiring snapshots deletes their manifest lists and the manifests no retained snapshot lists (retain 1 in tests)", async () => {
+    const hour = hourOf("2025-03-04");
+    await seedHour("2025-03-04");
+    await commitTable();
+    await compactHour(hour.partition);
+    const { metadata } = (await localCatalog().loadTable())!;
+    expect(metadata.snapshots).toHaveLength(1);
+    const list = metadata.snapshots![0]!["manifest-list"];
+    const referenced = [list, ...(await readManifestList(env.LAKE_BUCKET, list)).map((m) => m.manifest_path)].map((uri) => parseObjectUri(uri).key);
+    const stored = (await listKeys(env.LAKE_BUCKET, "tables/milk/locations/metadata/")).filter((k) => k.endsWith(".avro"));
+    expect(stored.sort()).toEqual(referenced.sort());
   });
 });
