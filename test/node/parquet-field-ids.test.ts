@@ -25,6 +25,10 @@ describe("every lake Parquet file carries the Iceberg field id of each column", 
     expect(byName).toMatchObject({ id: 1, created_at: 2, created_at_ms: 3, user_id: 10, latitude: 14, process_hour: 33 });
   });
 
+  it("ids follow column order (1…n), the ids a catalog assigns afresh at createTable; new columns go last", () => {
+    expect(LOCATION_PARQUET_COLUMNS.map((c) => c.fieldId)).toEqual(LOCATION_PARQUET_COLUMNS.map((_, i) => i + 1));
+  });
+
   it.each([
     ["batch file", async () => encodeLocationParquet(sortRecords(fleetRecords(50)))],
     ["streamed (compacted) file", streamedFile],

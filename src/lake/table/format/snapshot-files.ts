@@ -4,7 +4,7 @@ import { createdAtBounds, partitionHour, timestampBytes } from "./bounds";
 import type { DataFileInput, SnapshotChange, SnapshotFiles } from "./data-files";
 import { isLive, loadManifests, type LoadedManifest } from "./live-files";
 import { Status, type ManifestEntry, type ManifestFile } from "./manifest-schemas";
-import { putManifest, putManifestList, type ManifestTarget } from "./manifests";
+import { putManifest, putManifestList, type ListHeader, type ManifestTarget } from "./manifests";
 import { snapshotSummary } from "./snapshot-summary";
 import { currentSchema, findSnapshot, type Snapshot, type TableMetadata } from "./table-metadata";
 import { PARTITION_FIELD_NAME, PARTITION_SOURCE } from "./table-schema";
@@ -72,6 +72,49 @@ function carryOver(loaded: LoadedManifest[], removed: Set<string>, snapshotId: n
 }
 
 /**
+ * What the change does against the parent's live files: removals that are live, adds that are
+ * not (a key both removed and added was rewritten in place: it is replaced, not dropped).
+ */
+function resolve(loaded: LoadedManifest[], change: SnapshotChange, pathOf: (key: string) => string) {
+  const live = new Map(loaded.flatMap((m) => m.entries.filter(isLive).map((e) => [e.data_file.file_path, e] as const)));
+  const removed = new Set(change.removeKeys.map(pathOf).filter((p) => live.has(p)));
+  const adds = [...new Map(change.add.map((f) => [pathOf(f.key), f])).entries()].filter(([path]) => !live.has(path) || removed.has(path));
+  return { live, adds, removed };
+}
+
+/** Writes the pieces still to write as manifests, then the manifest list of all of them. */
+async function writeManifests(bucket: TableBucket, metadata: TableMetadata, pieces: Piece[], header: ListHeader, pathOf: (key: string) => string) {
+  const schema = currentSchema(metadata);
+  const spec = metadata["partition-specs"].find((s) => s["spec-id"] === metadata["default-spec-id"])!;
+  const writtenKeys: string[] = [];
+  const target = (name: string): ManifestTarget => {
+    writtenKeys.push(tableMetadataKey(metadata.location, name));
+    return { bucket, schema, spec, path: pathOf(writtenKeys.at(-1)!) };
+  };
+  const prefix = `${header.snapshotId}-${crypto.randomUUID()}`;
+  const manifests = await Promise.all(
+    pieces.map((p, i) => ("file" in p ? p.file : putManifest(target(`${prefix}-m${i}.avro`), p.entries, header.snapshotId, header.sequenceNumber))),
+  );
+  const listPath = target(`snap-${prefix}.avro`).path;
+  await putManifestList(bucket, listPath, manifests, header);
+  return { listPath, writtenKeys };
+}
+
+/** The REST commit of a snapshot built on main's `parentId` (null: the table's first). */
+function restCommit(metadata: TableMetadata, snapshot: Snapshot, parentId: number | null): Pick<SnapshotFiles, "requirements" | "updates"> {
+  return {
+    requirements: [
+      { type: "assert-table-uuid", uuid: metadata["table-uuid"] },
+      { type: "assert-ref-snapshot-id", ref: "main", "snapshot-id": parentId },
+    ],
+    updates: [
+      { action: "add-snapshot", snapshot },
+      { action: "set-snapshot-ref", "ref-name": "main", type: "branch", "snapshot-id": snapshot["snapshot-id"] },
+    ],
+  };
+}
+
+/**
  * Writes the manifests and manifest list of one append or overwrite on top of main, and returns
  * the REST commit for it. Adds already live are left out and removals not live are ignored (both
  * reported); null when nothing would change. On a CommitConflict, reload and call again: nothing
@@ -81,54 +124,30 @@ export async function writeSnapshotFiles(bucket: TableBucket, metadata: TableMet
   if (change.operation === "append" && change.removeKeys.length) throw new Error("an append removes no files");
   const parent = findSnapshot(metadata);
   const loaded = parent ? await loadManifests(bucket, parent["manifest-list"]) : [];
-  const { bucketName } = parseObjectUri(metadata.location);
-  const pathOf = (key: string) => objectUri(bucketName, key);
-  const live = new Map(loaded.flatMap((m) => m.entries.filter(isLive).map((e) => [e.data_file.file_path, e] as const)));
-  const adds = [...new Map(change.add.map((f) => [pathOf(f.key), f])).entries()].filter(([path]) => !live.has(path));
-  const removed = new Set(change.removeKeys.map(pathOf).filter((p) => live.has(p)));
+  const pathOf = (key: string) => objectUri(parseObjectUri(metadata.location).bucketName, key);
+  const { live, adds, removed } = resolve(loaded, change, pathOf);
   if (adds.length === 0 && removed.size === 0) return null;
 
   const snapshotId = newSnapshotId();
   const sequenceNumber = metadata["last-sequence-number"] + 1;
   const schema = currentSchema(metadata);
-  const spec = metadata["partition-specs"].find((s) => s["spec-id"] === metadata["default-spec-id"])!;
   const createdAtId = schema.fields.find((f) => f.name === PARTITION_SOURCE)!.id;
-  const writtenKeys: string[] = [];
-  const target = (name: string): ManifestTarget => {
-    writtenKeys.push(tableMetadataKey(metadata.location, name));
-    return { bucket, schema, spec, path: pathOf(writtenKeys.at(-1)!) };
-  };
   const pieces = carryOver(loaded, removed, snapshotId);
   if (adds.length) pieces.unshift({ entries: adds.map(([path, file]) => addedEntry(file, path, createdAtId)) });
-  const prefix = `${snapshotId}-${crypto.randomUUID()}`;
-  const manifests = await Promise.all(
-    pieces.map((p, i) => ("file" in p ? p.file : putManifest(target(`${prefix}-m${i}.avro`), p.entries, snapshotId, sequenceNumber))),
-  );
-  const listKey = target(`snap-${prefix}.avro`).path;
   const parentId = parent?.["snapshot-id"] ?? null;
-  await putManifestList(bucket, listKey, manifests, { snapshotId, parentSnapshotId: parentId, sequenceNumber });
+  const header = { snapshotId, parentSnapshotId: parentId, sequenceNumber };
+  const { listPath, writtenKeys } = await writeManifests(bucket, metadata, pieces, header, pathOf);
 
   const snapshot: Snapshot = {
     "snapshot-id": snapshotId,
     ...(parentId !== null && { "parent-snapshot-id": parentId }),
     "sequence-number": sequenceNumber,
     "timestamp-ms": Math.max(nowMs, parent?.["timestamp-ms"] ?? 0),
-    "manifest-list": listKey,
+    "manifest-list": listPath,
     summary: snapshotSummary(change, adds.map(([, f]) => f), [...removed].map((p) => live.get(p)!), [...live.values()]),
     "schema-id": schema["schema-id"],
   };
-  return {
-    snapshot,
-    requirements: [
-      { type: "assert-table-uuid", uuid: metadata["table-uuid"] },
-      { type: "assert-ref-snapshot-id", ref: "main", "snapshot-id": parentId },
-    ],
-    updates: [
-      { action: "add-snapshot", snapshot },
-      { action: "set-snapshot-ref", "ref-name": "main", type: "branch", "snapshot-id": snapshotId },
-    ],
-    alreadyLive: change.add.filter((f) => live.has(pathOf(f.key))).map((f) => f.key),
-    notLive: change.removeKeys.filter((k) => !live.has(pathOf(k))),
-    writtenKeys,
-  };
+  const alreadyLive = change.add.filter((f) => live.has(pathOf(f.key)) && !removed.has(pathOf(f.key))).map((f) => f.key);
+  const notLive = change.removeKeys.filter((k) => !live.has(pathOf(k)));
+  return { snapshot, ...restCommit(metadata, snapshot, parentId), alreadyLive, notLive, writtenKeys };
 }

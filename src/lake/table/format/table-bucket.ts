@@ -1,6 +1,7 @@
 /**
- * The two object calls the table format makes. R2Bucket satisfies it; so does Miniflare's bucket
- * in Node tests, where the independent readers (icebird, fastavro) check what we wrote.
+ * The two object calls the table format makes. R2Bucket satisfies it; so does a Map-backed store
+ * in Node tests (scripts can use one over files), where the independent readers (icebird,
+ * fastavro) check what we wrote.
  */
 export interface TableBucket {
   get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>;
