@@ -13,6 +13,9 @@ export const TEST_BINDINGS = {
   SIGNING_GUARD_COALESCE_MS: "0",
   // Seconds per rate for test/workers/guard-cost.test.ts; empty skips that measurement.
   GUARD_COST_SECONDS: process.env.GUARD_COST_SECONDS ?? "",
+  // The table keeps one snapshot in tests, so files a compaction replaced are deleted at its commit.
+  TABLE_RETAIN_SNAPSHOTS: "1",
+  TABLE_SNAPSHOT_MAX_AGE_MS: "0",
 };
 
 export default defineConfig({
@@ -28,7 +31,7 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: TEST_BINDINGS,
-              queueConsumers: { "milk-ingest": { maxBatchTimeout: 0.05 }, "milk-forward": { maxBatchTimeout: 0.05 } },
+              queueConsumers: { "milk-ingest": { maxBatchTimeout: 0.05 }, "milk-forward": { maxBatchTimeout: 0.05 }, "milk-table": { maxBatchTimeout: 0.05 } },
             },
           }),
         ],

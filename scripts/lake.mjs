@@ -10,17 +10,19 @@ import { pullLake } from "./lib/lake-pull.mjs";
 const { positionals, values } = parseCli({
   help: `
 usage: npm run lake -- pull [--out DIR] [--persist DIR]
-       npm run lake -- query "SQL" [--lake DIR]
+       npm run lake -- query "SQL" [--lake DIR] [--all-files]
        npm run analytics [-- --lake DIR]
 
 pull       copies the local R2 bucket (npm start's .wrangler/state) into DIR, mirroring deletions
-query      runs DuckDB SQL over DIR; views milk_events (deduplicated) and milk_events_raw
+query      runs DuckDB SQL over DIR; views milk_events (deduplicated) and milk_events_raw, over
+           exactly the Iceberg table's current snapshot (what Snowflake reads) once DIR holds it
 analytics  pulls, then runs every analytics/*.sql
 
 options:
   --out DIR       pull target (default ./lake)
   --lake DIR      lake folder to query (default ./lake)
   --persist DIR   wrangler dev state (default ./.wrangler/state/v3)
+  --all-files     query every Parquet object under locations/ instead of the table's snapshot
 
 example:
   npm run lake -- query "SELECT event_type, count(*) FROM milk_events GROUP BY 1"`,
@@ -29,6 +31,7 @@ example:
     out: { type: "string", default: join(ROOT, "lake") },
     lake: { type: "string", default: join(ROOT, "lake") },
     persist: { type: "string", default: join(ROOT, ".wrangler", "state", "v3") },
+    "all-files": { type: "boolean", default: false },
   },
 });
 const [command, sql, ...extra] = positionals;
@@ -68,8 +71,9 @@ try {
     fail(`no Parquet files under ${join(lake, "locations")}`, command === "analytics" ? "the local bucket is empty: run `npm start`, then `npm run simulate`, then this again" : "run `npm run lake -- pull` first (after `npm start` and `npm run simulate`)");
   }
   if (command === "query") {
-    const { db, close } = await openLake(lake);
+    const { db, source, close } = await openLake(lake, { allFiles: values["all-files"] });
     try {
+      console.error(`reading ${source}`);
       console.log(formatTable(await queryTable(db, sql)));
     } finally {
       close();

@@ -8,7 +8,7 @@ import { parseHourRange } from "./lib/hour-range.mjs";
 
 const { positionals, values } = parseCli({
   help: `
-usage: npm run ops -- redrive --queue ingest|forward [--url URL] [--token TOKEN]
+usage: npm run ops -- redrive --queue ingest|forward|table [--url URL] [--token TOKEN]
        npm run ops -- rebuild --from ISO --to ISO [--url URL] [--token TOKEN]
 
 redrive   sends every parked dead letter of a queue back to it
@@ -16,7 +16,7 @@ rebuild   recompacts locations/ from raw/ for [from, to) (whole UTC hours, at mo
           compaction job per hour, then waits for each and prints its rows, files and rejects
 
 options:
-  --queue ingest|forward   redrive: which queue's dead letters (default ingest)
+  --queue ingest|forward|table   redrive: which queue's dead letters (default ingest)
   --from, --to             rebuild: ISO 8601 times, e.g. 2026-11-24T03:00:00Z; from before to
   --url URL                the Worker (default http://127.0.0.1:$PORT or :8787, i.e. \`npm start\`)
   --token TOKEN            admin token (default: ADMIN_TOKEN from the environment, then .dev.vars)
@@ -36,7 +36,7 @@ const [command, ...extra] = positionals;
 if (!["redrive", "rebuild"].includes(command)) usageError(command ? `unknown command "${command}"` : "a command is needed: redrive or rebuild");
 if (extra.length) usageError(`unexpected argument "${extra[0]}"`);
 const url = urlOption(values);
-if (command === "redrive" && !["ingest", "forward"].includes(values.queue)) usageError(`--queue must be ingest or forward, got "${values.queue}"`);
+if (command === "redrive" && !["ingest", "forward", "table"].includes(values.queue)) usageError(`--queue must be ingest, forward or table, got "${values.queue}"`);
 const range = command === "rebuild" ? parseHourRange(values.from, values.to) : undefined;
 if (range?.error) usageError(range.error);
 

@@ -2,6 +2,7 @@ import { parkDeadLetters } from "./consumers/dead-letter";
 import { forwardBatch } from "./consumers/kinesis-forwarder";
 import { writeLakeBatch } from "./consumers/lake-writer";
 import { consumeCompactionBatch } from "./lake/compaction/compaction-queue";
+import { commitTableBatch } from "./lake/table/commit/table-consumer";
 import { findQueueRoute, type QueueRole, type QueueRoute } from "./queue-roles";
 
 /** An unknown queue is a deployment mistake; wait long enough for a fix before retrying. */
@@ -11,6 +12,7 @@ const HANDLERS: Record<QueueRole, (batch: MessageBatch<unknown>, env: Env, route
   lake: (batch, env) => writeLakeBatch(batch, env),
   forward: (batch, env) => forwardBatch(batch, env),
   compact: (batch, env) => consumeCompactionBatch(batch, env),
+  table: (batch, env) => commitTableBatch(batch, env),
   dead_letter: parkDeadLetters,
   last_resort: parkDeadLetters,
 };

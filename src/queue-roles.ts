@@ -4,10 +4,10 @@
  * To add a role: extend `QueueRole`, add its queues below, and give it a handler in
  * src/queue-consumer.ts. test/node/queue-roles.test.ts checks this table against wrangler.toml.
  */
-export type QueueRole = "lake" | "forward" | "compact" | "dead_letter" | "last_resort";
+export type QueueRole = "lake" | "forward" | "compact" | "table" | "dead_letter" | "last_resort";
 
 /** The producer queue a message originally belonged to; also its `dead-letter/<origin>/` prefix. */
-export type QueueOrigin = "ingest" | "forward" | "compact";
+export type QueueOrigin = "ingest" | "forward" | "compact" | "table";
 
 export interface QueueRoute {
   role: QueueRole;
@@ -27,6 +27,11 @@ const forwardLastResort: QueueRoute = { role: "last_resort", origin: "forward", 
 const compact: QueueRoute = { role: "compact", origin: "compact", maxRetries: 10 };
 const compactDeadLetter: QueueRoute = { role: "dead_letter", origin: "compact", maxRetries: 60 };
 const compactLastResort: QueueRoute = { role: "last_resort", origin: "compact", maxRetries: 20 };
+// Table commits (src/lake/table/commit/): 100 retries growing to 1 h outlast a catalog outage of days;
+// parked registrations are redriven like ingest (`npm run ops -- redrive table`), and a redriven one is a no-op if committed.
+const table: QueueRoute = { role: "table", origin: "table", maxRetries: 100 };
+const tableDeadLetter: QueueRoute = { role: "dead_letter", origin: "table", maxRetries: 60 };
+const tableLastResort: QueueRoute = { role: "last_resort", origin: "table", maxRetries: 20 };
 
 export const QUEUE_ROUTES: ReadonlyMap<string, QueueRoute> = new Map([
   ["milk-ingest", lake],
@@ -38,6 +43,9 @@ export const QUEUE_ROUTES: ReadonlyMap<string, QueueRoute> = new Map([
   ["milk-compact", compact],
   ["milk-compact-dlq", compactDeadLetter],
   ["milk-compact-last-resort", compactLastResort],
+  ["milk-table", table],
+  ["milk-table-dlq", tableDeadLetter],
+  ["milk-table-last-resort", tableLastResort],
 
   ["milk-ingest-staging", lake],
   ["milk-forward-staging", forward],
@@ -48,6 +56,9 @@ export const QUEUE_ROUTES: ReadonlyMap<string, QueueRoute> = new Map([
   ["milk-compact-staging", compact],
   ["milk-compact-staging-dlq", compactDeadLetter],
   ["milk-compact-staging-last-resort", compactLastResort],
+  ["milk-table-staging", table],
+  ["milk-table-staging-dlq", tableDeadLetter],
+  ["milk-table-staging-last-resort", tableLastResort],
 
   ["milk-ingest-production", lake],
   ["milk-forward-production", forward],
@@ -58,6 +69,9 @@ export const QUEUE_ROUTES: ReadonlyMap<string, QueueRoute> = new Map([
   ["milk-compact-production", compact],
   ["milk-compact-production-dlq", compactDeadLetter],
   ["milk-compact-production-last-resort", compactLastResort],
+  ["milk-table-production", table],
+  ["milk-table-production-dlq", tableDeadLetter],
+  ["milk-table-production-last-resort", tableLastResort],
 ]);
 
 export function findQueueRoute(queue: string): QueueRoute | undefined {

@@ -8,6 +8,8 @@ export const PRICES = {
   queues_ops_per_message: 3,
   r2_class_a_per_million: 4.5, // put, list, multipart create/part/complete
   r2_class_b_per_million: 0.36, // get
+  // Basin Catalog operations beyond 1 M a month (reference: iceberg.md, basin-catalog pricing).
+  catalog_per_million_ops: 9.0,
   r2_storage_per_gb_month: 0.015,
   kinesis_per_million_put_units: 0.014, // 25 KB units; shard-hours are a fixed monthly cost
   workers_logs_per_million_lines: 0.6, // beyond 20 M lines a month
@@ -45,7 +47,8 @@ function compactionPerEvent(rate, batchEvents) {
 /**
  * @param {{ rate: number, eventsPerMessage: number, envelopeBytes: number, forwardShare: number,
  *   edgeCpuMs: number, consumerCpuMsPerEvent: number, parquetBytesPerEvent: number, rawBytesPerEvent: number,
- *   retentionMonths: number, successLogRate: number }} m
+ *   retentionMonths: number, successLogRate: number, tableIntervalS?: number }} m
+ * tableIntervalS: the table's commit interval (15 s in staging and production), for the table's lines.
  */
 export function costAtRate(m) {
   const shards = guardShards(m.rate);
@@ -77,6 +80,27 @@ export function costAtRate(m) {
     ["Kinesis PUT payload units (shard-hours excluded)", m.forwardShare * PRICES.kinesis_per_million_put_units],
     ["Workers Logs (sampled successes, one line per consumer batch)", (m.successLogRate + consumerBatches) * PRICES.workers_logs_per_million_lines],
     ["Analytics Engine (one point per packed send and per consumer batch)", (sendsPerEvent + consumerBatches) * PRICES.analytics_engine_per_million_points],
+    ...tableLines(m.rate, batchEvents, m.tableIntervalS ?? 15),
   ].map(([item, usd]) => ({ item, usd: +usd.toFixed(4) }));
   return { rate_per_s: m.rate, shards, events_per_message: m.eventsPerMessage, usd_per_million_events: +lines.reduce((n, l) => n + l.usd, 0).toFixed(3), lines };
+}
+
+/** Manifests the committer reads per commit: the parent's manifest list and at most 32 manifests (table-format.md). */
+const TABLE_READS_PER_COMMIT = 33;
+
+/**
+ * The Iceberg table's lines, an estimate from the design (not measured): one registration message
+ * per Parquet object (about one per lake batch), one commit per interval while events arrive at
+ * `rate` (2 catalog operations: load and updateTable), a manifest and a manifest list written per
+ * commit, the parent's manifests read back. Compaction's overwrites (one per hour) are left out.
+ */
+function tableLines(rate, batchEvents, interval) {
+  const commits = 1e6 / rate / interval;
+  return [
+    ["Queues, table (1 registration per Parquet object)", (1 / batchEvents) * PRICES.queues_ops_per_message * PRICES.queues_per_million_ops],
+    [`Workers requests, table committer (${Math.round(commits)} commits)`, (commits / 1e6) * PRICES.workers_per_million_requests],
+    [`Catalog operations (load + commit every ${interval} s, est.)`, ((2 * commits) / 1e6) * PRICES.catalog_per_million_ops],
+    ["R2 Class A, table metadata (2 objects per commit, est.)", ((2 * commits) / 1e6) * PRICES.r2_class_a_per_million],
+    [`R2 Class B, table metadata (≤ ${TABLE_READS_PER_COMMIT} reads per commit, est.)`, ((TABLE_READS_PER_COMMIT * commits) / 1e6) * PRICES.r2_class_b_per_million],
+  ];
 }

@@ -1,7 +1,8 @@
-// Freshness: from the 202 to the event being inside an R2 object, at a steady rate,
-// with the production queue settings from wrangler.toml.
+// Freshness: from the 202 to the event being inside an R2 object, and to its object being live in
+// the Iceberg table's current snapshot, at a steady rate, with the queue settings from wrangler.toml.
 import { openLocalBucket } from "../../scripts/lib/lake-pull.mjs";
 import { radarSignature } from "../../scripts/lib/simulator.mjs";
+import { committedTimes } from "./table-freshness.mjs";
 
 async function sendSteady(url, token, rate, seconds) {
   const accepted = new Map();
@@ -26,10 +27,11 @@ async function sendSteady(url, token, rate, seconds) {
   return accepted;
 }
 
-/** Reads raw/ archives (ids inside, R2 `uploaded` time) until every accepted id is found. */
+/** Reads raw/ archives (ids inside, R2 `uploaded` time) until every accepted id is found; also each id's Parquet twin. */
 async function landedTimes(persist, ids, timeoutMs) {
   const { bucket, dispose } = await openLocalBucket(persist);
   const landed = new Map();
+  const idsByParquet = new Map();
   const seenKeys = new Set();
   const deadline = Date.now() + timeoutMs;
   try {
@@ -44,7 +46,10 @@ async function landedTimes(persist, ids, timeoutMs) {
           const text = await new Response(body.body.pipeThrough(new DecompressionStream("gzip"))).text();
           for (const line of text.trim().split("\n")) {
             const id = JSON.parse(line).id;
-            if (ids.has(id) && !landed.has(id)) landed.set(id, object.uploaded.getTime());
+            if (!ids.has(id) || landed.has(id)) continue;
+            landed.set(id, object.uploaded.getTime());
+            const parquet = object.key.replace(/^raw\//, "locations/").replace(/\.ndjson\.gz$/, ".parquet");
+            idsByParquet.set(parquet, [...(idsByParquet.get(parquet) ?? []), id]);
           }
         }
         cursor = page.truncated ? page.cursor : undefined;
@@ -54,13 +59,24 @@ async function landedTimes(persist, ids, timeoutMs) {
   } finally {
     await dispose();
   }
-  return landed;
+  return { landed, idsByParquet };
 }
 
-export async function measureFreshness({ url, token, persist, rate, seconds, batchTimeoutS }) {
-  const accepted = await sendSteady(url, token, rate, seconds);
-  const landed = await landedTimes(persist, accepted, 60_000 + batchTimeoutS * 1000);
-  const lags = [...accepted].filter(([id]) => landed.has(id)).map(([id, at]) => Math.max(0, landed.get(id) - at)).sort((a, b) => a - b);
+/** p50 and p99 of the lags from `from` (id → ms) to `to` (id → ms), for ids in both. */
+function percentiles(from, to) {
+  const lags = [...from].filter(([id]) => to.has(id)).map(([id, at]) => Math.max(0, to.get(id) - at)).sort((a, b) => a - b);
   const pct = (p) => lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))] ?? null;
-  return { p50_ms: pct(50), p99_ms: pct(99), rate_per_s: rate, batch_timeout_s: batchTimeoutS, accepted: accepted.size, landed: landed.size };
+  return { p50: pct(50), p99: pct(99) };
+}
+
+export async function measureFreshness({ url, token, persist, rate, seconds, batchTimeoutS, tableIntervalS }) {
+  const accepted = await sendSteady(url, token, rate, seconds);
+  const { landed, idsByParquet } = await landedTimes(persist, accepted, 60_000 + batchTimeoutS * 1000);
+  const lake = percentiles(accepted, landed);
+  const committed = await committedTimes(persist, idsByParquet, 120_000 + tableIntervalS * 1000);
+  const table = percentiles(accepted, committed);
+  return {
+    p50_ms: lake.p50, p99_ms: lake.p99, rate_per_s: rate, batch_timeout_s: batchTimeoutS, accepted: accepted.size, landed: landed.size,
+    table_p50_ms: table.p50, table_p99_ms: table.p99, table_interval_s: tableIntervalS, table_committed: committed.size,
+  };
 }

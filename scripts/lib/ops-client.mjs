@@ -12,7 +12,7 @@ async function call(url, token, path, body) {
   return json;
 }
 
-/** Redrives every parked dead letter of `queue` ("ingest" | "forward"), page by page. */
+/** Redrives every parked dead letter of `queue` ("ingest" | "forward" | "table"), page by page. */
 export async function redrive({ url, token, queue, onPage = () => {} }) {
   let total = 0;
   for (let page = 0; page < 10_000; page++) {

@@ -5,6 +5,7 @@ import { normalizeEvent } from "../normalize";
 import { hourPartition } from "../lake/keys";
 import { quarantineMessage, writeHourGroup, type HourGroup } from "../lake/batch/batch-files";
 import { capLogField } from "../log-field";
+import { registerFiles } from "../lake/table/commit/register-files";
 import { recordMetric } from "../metrics";
 import { backoffSeconds } from "./backoff";
 
@@ -96,7 +97,13 @@ export async function writeLakeBatch(batch: MessageBatch<unknown>, env: Env): Pr
   const nowMs = Date.now();
   const quarantines: Array<Promise<[QueueMessage, boolean]>> = [];
   const groups = planGroups(batch.messages, nowMs, (m, p) => quarantines.push(quarantine(env.LAKE_BUCKET, m, batch.queue, p, nowMs).then((ok) => [m, ok])));
-  const results = await Promise.allSettled(groups.map((g) => writeHourGroup(env.LAKE_BUCKET, g, nowMs)));
+  // Registered with the table (enqueued for the committer) before any ack: a crash loses nothing.
+  const write = async (g: PlannedGroup) => {
+    const written = await writeHourGroup(env.LAKE_BUCKET, g, nowMs);
+    await registerFiles(env.TABLE_QUEUE, [written.file]);
+    return written.keys;
+  };
+  const results = await Promise.allSettled(groups.map(write));
   const failed = new Set<QueueMessage>();
   results.forEach((result, i) => {
     const group = groups[i]!;

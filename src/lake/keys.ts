@@ -80,6 +80,16 @@ export function partitionEndMs(partition: string): number {
   return Date.parse(`${match[1]}T${match[2]}:00:00.000Z`) + HOUR_MS;
 }
 
+/**
+ * The table committer's own records (src/lake/table/commit/): what each compaction's overwrite
+ * removes and adds (kept so an append that arrives after the overwrite is not re-added), and one
+ * small status object per hour that loaders read instead of listing files.
+ */
+export const TABLE_CHANGES_PREFIX = "table-state/changes/";
+export const tableChangesPrefix = (partition: string) => `${TABLE_CHANGES_PREFIX}${partitionSegment(partition)}/`;
+export const tableChangeKey = (partition: string, jobId: string) => `${tableChangesPrefix(partition)}${jobId}.json`;
+export const hourStatusKey = (partition: string) => `table-state/hours/${partitionSegment(partition)}.json`;
+
 /** Iceberg names every object by absolute URI, `s3://<bucket>/<key>` (bucket name from config). */
 export const objectUri = (bucketName: string, key: string) => `s3://${bucketName}/${key}`;
 

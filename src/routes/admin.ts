@@ -12,7 +12,7 @@ import { redriveParked } from "../redrive";
 const MAX_REBUILD_HOURS = 24;
 
 const RedriveRequest = z.object({
-  queue: z.enum(["ingest", "forward"]),
+  queue: z.enum(["ingest", "forward", "table"]),
   limit: z.optional(z.int().check(z.gte(1), z.lte(1000))),
 });
 
@@ -43,7 +43,7 @@ export const admin = new Hono<AppEnv>()
   .use(adminAuth())
   .post("/redrive", async (c) => {
     const { queue, limit = 500 } = await readJson(c.req.raw, RedriveRequest);
-    const target = queue === "forward" ? c.env.FORWARD_QUEUE : c.env.INGEST_QUEUE;
+    const target = { ingest: c.env.INGEST_QUEUE, forward: c.env.FORWARD_QUEUE, table: c.env.TABLE_QUEUE }[queue];
     const result = await redriveParked(c.env.LAKE_BUCKET, target, queue, limit, Date.now());
     return c.json({ queue, ...result });
   })

@@ -55,7 +55,7 @@ describe("argument validation", () => {
     ["ops.mjs", ["rebuild", "--from", "yesterday", "--to", "2026-11-24T03:00:00Z"], "--from must be an ISO 8601 time"],
     ["ops.mjs", ["rebuild", "--from", "2026-11-24T06:00:00Z", "--to", "2026-11-24T03:00:00Z"], "must be after --from"],
     ["ops.mjs", ["rebuild", "--from", "2025-11-24T00:00:00Z", "--to", "2026-11-24T00:00:00Z"], "at most 744"],
-    ["ops.mjs", ["redrive", "--queue", "lake"], "--queue must be ingest or forward"],
+    ["ops.mjs", ["redrive", "--queue", "lake"], "--queue must be ingest, forward or table"],
     ["ops.mjs", [], "a command is needed"],
     ["lake.mjs", ["query"], "query needs SQL"],
     ["kinesis.mjs", ["tail", "--limit", "0"], "--limit must be a whole number"],

@@ -10,6 +10,7 @@ import { startPipeline } from "../../scripts/lib/local-pipeline.mjs";
 import { radarSignature, runSimulation } from "../../scripts/lib/simulator.mjs";
 import { startFaultProxy, type FaultProxy } from "./kinesis-fault-proxy";
 import { queryRows } from "./duckdb";
+import { readTableWithIcebird } from "./icebird-local";
 import { until as waitFor } from "./until";
 
 const until = <T>(what: string, probe: () => Promise<T | false>, timeoutMs?: number) => waitFor(what, probe, timeoutMs, () => logs.slice(-30).join("\n"));
@@ -117,12 +118,20 @@ describe("fleet simulation end to end", () => {
         close();
       }
     }, 120_000);
-    const { db, close } = await openLake(lakeDir);
+    const { db, source, close } = await openLake(lakeDir);
     try {
+      // The lake query reads the Iceberg table's current snapshot, committed by the table queue's consumer.
+      expect(source).toMatch(/^table snapshot \d+/);
       const simulated = await queryRows(db, `SELECT count(*) AS n, count(DISTINCT id) AS d FROM milk_events WHERE id IN (SELECT unnest([${expected.map((id) => `'${id}'`).join(",")}]))`);
       expect(simulated[0]).toEqual({ n: expected.length, d: expected.length });
       const misplaced = await queryRows(db, "SELECT count(*) AS n FROM milk_events_raw WHERE dt <> CAST(created_at AS DATE) OR hour <> hour(created_at)");
       expect(misplaced[0]!.n).toBe(0);
+      // icebird, reading the same table on its own, returns the same rows as DuckDB over the snapshot's files.
+      const row = (r: { [column: string]: unknown }) => `${String(r.id)}|${r.created_at instanceof Date ? r.created_at.getTime() : Number(r.created_at)}|${String(r.user_id)}`;
+      const lakeRows = (await queryRows(db, "SELECT id, epoch_ms(created_at) AS created_at, user_id FROM milk_events_raw")).map(row).sort();
+      const icebirdRows = (await readTableWithIcebird(lakeDir)).map(row).sort();
+      expect(icebirdRows.length).toBeGreaterThan(2000);
+      expect(icebirdRows).toEqual(lakeRows);
     } finally {
       close();
       rmSync(lakeDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { QUEUE_ROUTES } from "../../src/queue-roles";
 
 const ENVIRONMENTS = [undefined, "staging", "production"] as const;
-const NEXT_ROLE = { lake: "dead_letter", forward: "dead_letter", compact: "dead_letter", dead_letter: "last_resort" } as const;
+const NEXT_ROLE = { lake: "dead_letter", forward: "dead_letter", compact: "dead_letter", table: "dead_letter", dead_letter: "last_resort" } as const;
 
 /** The edge Worker and the compaction Worker (each consumer queue belongs to exactly one of them). */
 const CONFIGS = ["wrangler.toml", "wrangler.compact.toml"] as const;
@@ -34,7 +34,7 @@ describe("queue roles table (src/queue-roles.ts) against wrangler.toml and wrang
       expect(next, `${consumer.queue} → ${consumer.dead_letter_queue}`).toMatchObject({ role: NEXT_ROLE[route!.role], origin: route!.origin });
       expect(consumers.map((c: { queue: string }) => c.queue)).toContain(consumer.dead_letter_queue);
     }
-    for (const producer of producers) expect(QUEUE_ROUTES.get(producer.queue)?.role, producer.queue).toMatch(/^(lake|forward|compact)$/);
+    for (const producer of producers) expect(QUEUE_ROUTES.get(producer.queue)?.role, producer.queue).toMatch(/^(lake|forward|compact|table)$/);
   });
 
   it("names no queue that no environment consumes", () => {

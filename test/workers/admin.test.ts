@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/worker";
 import { compactionQueue, drain } from "../fixtures/compaction";
+import { tableOutbox } from "../fixtures/table-outbox";
 import { listKeys, readParquetObject } from "../fixtures/lake";
 import { limitClock } from "../fixtures/limits/r2-write-rate";
 import { makeMessage, queued } from "../fixtures/messages";
@@ -25,7 +26,8 @@ async function getStatus(jobId: string) {
 async function consume(queue: string, bodies: unknown[]) {
   const batch = createMessageBatch(queue, bodies.map((b) => queued(b)));
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
+  // Table registrations wait in the outbox: a real committer would outlive the test file.
+  await worker.queue(batch, { ...env, TABLE_QUEUE: tableOutbox as unknown as Queue }, ctx);
   return getQueueResult(batch, ctx);
 }
 

@@ -7,15 +7,16 @@ import { listKeys } from "../fixtures/lake";
 import { limitClock, QUEUE_HOP_MS } from "../fixtures/limits/r2-write-rate";
 
 describe("exactly once after the next compaction, when steps crash or are delivered twice", () => {
-  it("a crash between writing the files and deleting the old ones: the retried merge rewrites the same keys", async () => {
+  it("a crash between writing the files and registering them (which replaces the old ones): the retried merge rewrites the same keys", async () => {
     const hour = hourOf("2024-07-05");
     const accepted = await seedHour("2024-07-05");
     const queue = await startJobs(hour.partition);
     await deliverAll(queue, "plan");
     await deliverAll(queue, "sort");
     const merge = queue.pending.shift()!;
-    const crashing = new Proxy(env.LAKE_BUCKET, { get: (t, p) => (p === "delete" ? async () => { throw new Error("crash before delete"); } : Reflect.get(t, p).bind(t)) });
-    expect(await deliverStep(queue, merge, { LAKE_BUCKET: crashing })).toBe(false); // retried, not acked
+    // The old files are deleted by the table committer after the overwrite, so the crash point is the registration.
+    const crashing = { send: async () => { throw new Error("crash before registering"); } } as unknown as Queue;
+    expect(await deliverStep(queue, merge, { TABLE_QUEUE: crashing })).toBe(false); // retried, not acked
     expect((await exactness(hour.partition, accepted)).duplicated).toHaveLength(3);
     const filesAfterCrash = (await listKeys(env.LAKE_BUCKET, hour.prefix)).filter((k) => k.includes("rebuild-"));
     expect(await deliverStep(queue, merge, {}, 2)).toBe(true);

@@ -183,3 +183,20 @@ describe("redrive of a packed message", () => {
     expect(target.sent.map((e) => e.id).sort()).toEqual(envelopes.map((e) => e.id).sort());
   });
 });
+
+describe("table registrations in the dead-letter queue", () => {
+  it("are parked under dead-letter/table/ and redriven to the table queue", async () => {
+    const registration = { v: 1, kind: "append", files: [{ key: "locations/dt=2025-04-01/hour=09/x.parquet", partition: "dt=2025-04-01/hour=09", recordCount: 1, fileSizeBytes: 100 }], writtenAtMs: 1 };
+    const batch = createMessageBatch("milk-table-dlq", [queued(registration)]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(1);
+    expect(await listKeys(env.LAKE_BUCKET, "dead-letter/table/")).toHaveLength(1);
+    limitClock.advance(60_000); // as park(): the redrive comes later than R2's second per key
+    const TABLE_QUEUE = recordingQueue();
+    const request = new Request("https://edge.test/admin/redrive", { method: "POST", headers: ADMIN, body: JSON.stringify({ queue: "table" }) });
+    const response = await worker.fetch(request, testEnv({ TABLE_QUEUE }), createExecutionContext());
+    expect(response.status).toBe(200);
+    expect(TABLE_QUEUE.messages).toEqual([registration]);
+  });
+});

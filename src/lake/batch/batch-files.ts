@@ -3,6 +3,7 @@ import { hourPartition, uniqueName } from "../keys";
 import { createdAtRange, encodeLocationParquet, sortRecords } from "../../sinks/lake-parquet";
 import { gzip } from "../bucket-io";
 import { dirtyPrefix, partitionEndMs } from "../keys";
+import type { DataFile } from "../../contract/table-message";
 
 export interface HourGroup {
   partition: string;
@@ -24,8 +25,9 @@ export async function markHourDirty(bucket: R2Bucket, partition: string, nowMs: 
  * `locations/` before `raw/` sees the raw twin of every batch file it lists. A write that ends
  * after its hour closed marks the hour dirty (after the Parquet put, so a compaction that saw
  * the marker also saw the file). Throws if any write fails; the caller retries the messages.
+ * Returns the keys and the Parquet file as the table registers it.
  */
-export async function writeHourGroup(bucket: R2Bucket, group: HourGroup, nowMs: number): Promise<string[]> {
+export async function writeHourGroup(bucket: R2Bucket, group: HourGroup, nowMs: number): Promise<{ keys: string[]; file: DataFile }> {
   const sorted = sortRecords(group.records);
   const name = uniqueName(nowMs);
   const customMetadata = { rows: String(sorted.length), ...createdAtRange(sorted), schema_version: LAKE_SCHEMA_VERSION };
@@ -41,7 +43,7 @@ export async function writeHourGroup(bucket: R2Bucket, group: HourGroup, nowMs: 
   await bucket.put(parquetKey, parquet, { httpMetadata: { contentType: "application/vnd.apache.parquet" }, customMetadata });
   // Date.now() after the puts: a write that straddles the hour's end is late too.
   if (Date.now() >= partitionEndMs(group.partition)) await markHourDirty(bucket, group.partition, nowMs);
-  return [rawKey, parquetKey];
+  return { keys: [rawKey, parquetKey], file: { key: parquetKey, partition: group.partition, recordCount: sorted.length, fileSizeBytes: parquet.byteLength } };
 }
 
 /** Keeps a poison message for inspection; it is acked afterwards, never retried. */

@@ -21,10 +21,12 @@ export interface CompactionConfig {
   orphanGraceMs: number;
 }
 
-/** What the compaction steps need: storage, the compaction queue and the tuning. */
+/** What the compaction steps need: storage, the compaction queue, the table queue and the tuning. */
 export interface CompactionDeps {
   bucket: R2Bucket;
   queue: Pick<Queue<CompactionMessage>, "send" | "sendBatch">;
+  /** The table committer's queue: the merge registers its overwrite there (src/lake/table/commit/). */
+  table: Pick<Queue, "send">;
   config: CompactionConfig;
 }
 
@@ -48,5 +50,5 @@ export function compactionConfig(vars: TuningVars): CompactionConfig {
 }
 
 export function compactionDeps(env: Env): CompactionDeps {
-  return { bucket: env.LAKE_BUCKET, queue: env.COMPACT_QUEUE as Queue<CompactionMessage>, config: compactionConfig(env as TuningVars) };
+  return { bucket: env.LAKE_BUCKET, queue: env.COMPACT_QUEUE as Queue<CompactionMessage>, table: env.TABLE_QUEUE, config: compactionConfig(env as TuningVars) };
 }

@@ -1,6 +1,8 @@
 import { deleteKeys, keyOf, listAll, putJson, readJson } from "../bucket-io";
 import type { CompactionDeps } from "./config";
-import { compactedKey, isCompacted, jobPrefix, planKey, shardDoneKey, statusKey } from "../keys";
+import { compactedKey, isCompacted, jobPrefix, planKey, shardDoneKey, statusKey, tableChangeKey } from "../keys";
+import type { TableChangeRecord } from "../../contract/table-message";
+import { registerOverwrite } from "../table/commit/register-files";
 import { markHourDirty } from "../batch/batch-files";
 import { openMergedRows } from "./merge-runs";
 import { uploadParquetFiles } from "./parquet-upload";
@@ -50,10 +52,22 @@ async function remarkIfRaced(deps: CompactionDeps, plan: JobPlan, replaced: Set<
 }
 
 /**
- * Merge step: k-way merges the shard runs into sorted files of the target size, then deletes
- * what the new generation replaces (earlier compacted files, orphans, batch files whose raw
- * twin was read without a rejection). Output keys are fixed per job, so a retried or duplicate
- * merge rewrites the same files; a job with a status object is only cleaned up again.
+ * Registers the new generation with the table as one overwrite: the change record (new files,
+ * and what they replace) first, then the message naming it. The committer removes the replaced
+ * files from the table, and deletes the objects once no retained snapshot references them.
+ */
+async function registerGeneration(deps: CompactionDeps, plan: JobPlan, add: TableChangeRecord["add"], removeKeys: string[]) {
+  const record: TableChangeRecord = { jobId: plan.jobId, partition: plan.partition, add, removeKeys };
+  await putJson(deps.bucket, tableChangeKey(plan.partition, plan.jobId), record);
+  await registerOverwrite(deps.table, plan.jobId, plan.partition);
+}
+
+/**
+ * Merge step: k-way merges the shard runs into sorted files of the target size, then registers
+ * them as a table overwrite replacing what the new generation replaces (earlier compacted files,
+ * orphans, batch files whose raw twin was read without a rejection); the committer deletes those
+ * objects later (src/lake/table/commit/expire-files.ts). Output keys are fixed per job, so a
+ * retried or duplicate merge rewrites the same files; a job with a status object is only cleaned up again.
  */
 export async function mergeJob(deps: CompactionDeps, jobId: string, nowMs: number): Promise<JobStatus | null> {
   const { bucket } = deps;
@@ -73,7 +87,7 @@ export async function mergeJob(deps: CompactionDeps, jobId: string, nowMs: numbe
   if (!plan) throw new Error(`plan of ${jobId} vanished during its merge`);
   const rejectedRaw = new Set(shards.rejectedRaw);
   const replaced = [...plan.replace, ...Object.entries(plan.twins).filter(([raw]) => !rejectedRaw.has(raw)).map(([, parquet]) => parquet)];
-  await deleteKeys(bucket, replaced);
+  await registerGeneration(deps, plan, written.sizes.map((f) => ({ ...f, partition: plan.partition })), replaced);
   const status: JobStatus = { ...baseStatus(jobId, plan, shards), state: "done", rows: written.rows, files: written.files, replaced: replaced.length };
   await putJson(bucket, statusKey(jobId), status);
   await remarkIfRaced(deps, plan, new Set(replaced), nowMs);

@@ -6,10 +6,11 @@ import { PartWriter } from "./part-writer";
 /**
  * Writes sorted rows as Parquet files of about `targetFileBytes` each, row group by row group,
  * through multipart uploads: memory is one row group plus one part, whatever the hour's size.
- * `keyOf(n)` names file n. Returns the keys and rows written.
+ * `keyOf(n)` names file n. Returns the keys and rows written, and each file's rows and bytes.
  */
 export async function uploadParquetFiles(bucket: R2Bucket, rows: AsyncIterable<LocationRecord>, config: CompactionConfig, keyOf: (file: number) => string, metadata: Record<string, string>) {
   const files: string[] = [];
+  const sizes: Array<{ key: string; recordCount: number; fileSizeBytes: number }> = [];
   let total = 0;
   let current: { writer: ReturnType<typeof createLocationParquetWriter>; parts: PartWriter; upload: R2MultipartUpload } | undefined;
   let group: LocationRecord[] = [];
@@ -29,6 +30,7 @@ export async function uploadParquetFiles(bucket: R2Bucket, rows: AsyncIterable<L
   const closeFile = async () => {
     await current!.parts.write(current!.writer.finish());
     await current!.parts.complete();
+    sizes.push({ key: files.at(-1)!, recordCount: current!.writer.rowsWritten, fileSizeBytes: current!.writer.bytesWritten });
     current = undefined;
   };
   try {
@@ -39,5 +41,5 @@ export async function uploadParquetFiles(bucket: R2Bucket, rows: AsyncIterable<L
     await current?.upload.abort().catch(() => undefined);
     throw err;
   }
-  return { files, rows: total };
+  return { files, sizes, rows: total };
 }
