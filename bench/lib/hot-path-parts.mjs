@@ -36,6 +36,14 @@ queue = "milk-hot-path-bench"
 queue = "milk-hot-path-bench"
 max_batch_size = 100
 max_batch_timeout = 1
+# The lake writer registers each Parquet object with the table (one send per batch); acked unread here.
+[[queues.producers]]
+binding = "TABLE_QUEUE"
+queue = "milk-hot-path-table"
+[[queues.consumers]]
+queue = "milk-hot-path-table"
+max_batch_size = 100
+max_batch_timeout = 1
 `;
   const path = join(dir, "wrangler.toml");
   writeFileSync(path, toml);
