@@ -19,6 +19,8 @@ const LULL_INTERVALS = 5;
 /** A request after a quiet spell longer than any lull of a busy shard is sent at once. */
 const QUIET_MS = LULL_INTERVALS * BUSY_INTERVAL_MS;
 const MIN_LULL_MS = 1;
+/** Most windows skipped after windows nobody joined. */
+const MAX_SKIP = 64;
 /** Weight of the newest interval in the running mean (about the last 8 requests). */
 const ALPHA = 1 / 8;
 
@@ -34,33 +36,37 @@ export interface GatherWindow {
  * When a shard waits for more requests before a send. A lone request, or light traffic, is sent
  * at once (the shard is not busy). Under load the shard gathers: the window opens with the first
  * waiting request and closes at the first of its bound, a full billing unit of events, or a lull.
- * A window nobody joined (a client sending one request at a time) turns gathering off until two
- * requests overlap again, so a sequential client is never slowed by it.
+ * A window nobody joined (a client that waits for each answer) makes the shard skip the next 1, 2,
+ * 4 … 64 windows, so such a client meets a window about once in 64 requests, while open-loop
+ * traffic, whose windows are joined, keeps gathering.
  */
 export class GatherPolicy {
   private meanMs = Infinity;
   private lastInterval = Infinity;
   private lastArrival: number | undefined;
-  private fruitless = false;
+  private backoff = 0;
+  private skip = 0;
   /** Windows opened (getStats). */
   opened = 0;
 
   constructor(private readonly maxMs: () => number) {}
 
-  /** Records a request's arrival; `overlapping` when another request of this queue is still unanswered. */
-  arrive(now: number, overlapping: boolean): void {
+  /** Records a request's arrival at the shard. */
+  arrive(now: number): void {
     if (this.lastArrival !== undefined) {
       const interval = (this.lastInterval = Math.max(0, now - this.lastArrival));
       this.meanMs = this.meanMs === Infinity ? interval : this.meanMs + ALPHA * (interval - this.meanMs);
     }
     this.lastArrival = now;
-    if (overlapping) this.fruitless = false;
+    // After a quiet spell the traffic is new: forget the back-off learned from the old.
+    if (this.lastInterval > QUIET_MS) this.backoff = this.skip = 0;
   }
 
   /** The window for requests first waiting since `openedAt`, or undefined to send at once. */
   window(openedAt: number): GatherWindow | undefined {
     const maxMs = this.maxMs();
-    if (this.fruitless || maxMs <= 0 || this.meanMs > BUSY_INTERVAL_MS || this.lastInterval > QUIET_MS) return undefined;
+    if (maxMs <= 0 || this.meanMs > BUSY_INTERVAL_MS || this.lastInterval > QUIET_MS) return undefined;
+    if (this.skip > 0) return void this.skip--;
     this.opened++;
     return { closesAt: openedAt + maxMs, lullMs: Math.max(MIN_LULL_MS, LULL_INTERVALS * this.meanMs) };
   }
@@ -75,8 +81,9 @@ export class GatherPolicy {
     return bytes + lastRequestBytes > GATHER_TARGET_BYTES || now >= this.dueAt(window);
   }
 
-  /** A window closed with nobody joining: gather no more until requests overlap again. */
-  closedAlone(): void {
-    this.fruitless = true;
+  /** Learns from a closed window whether anybody joined it (see the class comment). */
+  closed(joined: boolean): void {
+    this.backoff = joined ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.backoff));
+    this.skip = this.backoff;
   }
 }

@@ -59,7 +59,7 @@ export class PackSender {
   submit(request: PackRequest): Promise<boolean> {
     if (request.json.length === 0) return Promise.resolve(true);
     const arrivedAt = Date.now();
-    if (this.gather?.leads) this.gather.policy.arrive(arrivedAt, this.flying);
+    if (this.gather?.leads) this.gather.policy.arrive(arrivedAt);
     const size = sum(request.bytes);
     const done = new Promise<boolean>((resolve) => this.waiting.push({ ...request, resolve, arrivedAt, size }));
     this.waitingEnvelopes += request.json.length;
@@ -97,7 +97,7 @@ export class PackSender {
       });
       this.wake = undefined;
     }
-    if (leads && this.waiting.length === startedWith) policy.closedAlone();
+    if (leads) policy.closed(this.waiting.length > startedWith);
   }
 
   private async sendGroup(group: Waiting[]): Promise<void> {
