@@ -91,7 +91,7 @@ if (want("webhook") || want("freshness") || want("packs") || want("cost")) {
   pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state, onLog: (line) => logLines.push(line) });
   try {
     if (want("packs") || want("cost")) {
-      step(`pack sizes: events per queue message at ${plan.packRates.join(", ")} events/s, ${plan.packSeconds}s each`);
+      step(`pack sizes: events per queue message at ${plan.packRates.join(", ")} events/s (one shard at its share), ${plan.packSeconds}s each`);
       results.packs = await measurePackSizes({ url: pipeline.url, token: pipeline.token, logLines, rates: plan.packRates, seconds: plan.packSeconds, drainMs: (BATCH_TIMEOUT_S + 2) * 1000 });
     }
     if (want("webhook")) {
@@ -125,6 +125,7 @@ if (want("cost")) {
     costAtRate({
       rate: p.rate_per_s,
       eventsPerMessage: p.events_per_message ?? 1,
+      forwardEventsPerMessage: p.forward_events_per_message ?? undefined,
       envelopeBytes: results.storage.raw_json_bytes_per_row,
       forwardShare,
       edgeCpuMs: 1,
@@ -173,7 +174,7 @@ if (results.writers) {
   for (const [k, b] of Object.entries(results.writers.bundle)) if (b.gzip_kb) row(`bundle ${k}`, `${b.raw_kb} KB raw / ${b.gzip_kb} KB gzip`);
 }
 if (results.freshness) row("freshness p50 / p99 ms", `${results.freshness.p50_ms} / ${results.freshness.p99_ms} at ${results.freshness.rate_per_s}/s`);
-for (const p of (results.packs ?? []).filter((x) => x.rate_per_s)) row(`pack at ${p.rate_per_s}/s (reached ${p.reached_per_s})`, `${p.events_per_message} events per message, ${p.queue_messages} messages, statuses ${JSON.stringify(p.statuses)}`);
+for (const p of (results.packs ?? []).filter((x) => x.rate_per_s)) row(`pack at ${p.rate_per_s}/s (${p.shards} shards)`, `${p.events_per_message} events per message (forward ${p.forward_events_per_message}), ${p.queue_messages} messages, one shard at ${p.reached_per_s}/s, statuses ${JSON.stringify(p.statuses)}`);
 if (results.guard_index) row("guard index: B/key, rebuild, lookup", `${results.guard_index.bytes_per_key} B (${results.guard_index.index_mb} MB for ${results.guard_index.keys} keys), ${results.guard_index.rebuild_cpu_ms} ms, ${results.guard_index.lookup_us} µs`);
 const replays = results.packs?.find((x) => x.earliest_replays_with_another_body);
 if (replays) row("earliest ids replayed, refused", `${replays.refused_401} of ${replays.earliest_replays_with_another_body} (goal: all)`);

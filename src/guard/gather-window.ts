@@ -15,14 +15,14 @@ export const BUSY_INTERVAL_MS = 50;
  * do not wait for our answers) such a gap is rare (e^-5 per interval), while clients that wait for
  * our answers stop arriving at once and should not be kept waiting for the whole window.
  */
-const LULL_INTERVALS = 5;
+const LULL_INTERVALS = 6;
 /** A request after a quiet spell longer than any lull of a busy shard is sent at once. */
 const QUIET_MS = LULL_INTERVALS * BUSY_INTERVAL_MS;
 const MIN_LULL_MS = 1;
 /** Most windows skipped after windows nobody joined. */
 const MAX_SKIP = 64;
-/** Weight of the newest interval in the running mean (about the last 8 requests). */
-const ALPHA = 1 / 8;
+/** Weight of the newest interval in the running mean (about the last 32 requests: steady enough that a short run of quick arrivals does not shrink the lull). */
+const ALPHA = 1 / 32;
 
 /** Byte size at which a gathered pack is sent: one 64 KB unit, the grain Queues bills operations in. */
 export const GATHER_TARGET_BYTES = QUEUE_BILLING_UNIT_BYTES - PACK_FRAME_BYTES - MESSAGE_OVERHEAD_BYTES;
