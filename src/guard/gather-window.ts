@@ -21,8 +21,14 @@ const QUIET_MS = LULL_INTERVALS * BUSY_INTERVAL_MS;
 const MIN_LULL_MS = 1;
 /** Most windows skipped after windows nobody joined. */
 const MAX_SKIP = 64;
-/** Weight of the newest interval in the running mean (about the last 32 requests: steady enough that a short run of quick arrivals does not shrink the lull). */
-const ALPHA = 1 / 32;
+/**
+ * Weights of the newest interval in the two running means: busy-ness follows about the last 8
+ * requests, so a shard starts gathering soon after traffic rises; the lull follows about the last
+ * 32, steady enough that a short run of quick arrivals does not shrink it. An interval longer than
+ * a quiet spell counts as one, so a pause does not hold the means up for long afterwards.
+ */
+const FAST = 1 / 8;
+const SLOW = 1 / 32;
 
 /** Byte size at which a gathered pack is sent: one 64 KB unit, the grain Queues bills operations in. */
 export const GATHER_TARGET_BYTES = QUEUE_BILLING_UNIT_BYTES - PACK_FRAME_BYTES - MESSAGE_OVERHEAD_BYTES;
@@ -41,7 +47,8 @@ export interface GatherWindow {
  * traffic, whose windows are joined, keeps gathering.
  */
 export class GatherPolicy {
-  private meanMs = Infinity;
+  private fastMs = Infinity;
+  private slowMs = Infinity;
   private lastInterval = Infinity;
   private lastArrival: number | undefined;
   private backoff = 0;
@@ -54,8 +61,10 @@ export class GatherPolicy {
   /** Records a request's arrival at the shard. */
   arrive(now: number): void {
     if (this.lastArrival !== undefined) {
-      const interval = (this.lastInterval = Math.max(0, now - this.lastArrival));
-      this.meanMs = this.meanMs === Infinity ? interval : this.meanMs + ALPHA * (interval - this.meanMs);
+      this.lastInterval = Math.max(0, now - this.lastArrival);
+      const interval = Math.min(this.lastInterval, QUIET_MS);
+      this.fastMs = this.fastMs === Infinity ? interval : this.fastMs + FAST * (interval - this.fastMs);
+      this.slowMs = this.slowMs === Infinity ? interval : this.slowMs + SLOW * (interval - this.slowMs);
     }
     this.lastArrival = now;
     // After a quiet spell the traffic is new: forget the back-off learned from the old.
@@ -65,10 +74,10 @@ export class GatherPolicy {
   /** The window for requests first waiting since `openedAt`, or undefined to send at once. */
   window(openedAt: number): GatherWindow | undefined {
     const maxMs = this.maxMs();
-    if (maxMs <= 0 || this.meanMs > BUSY_INTERVAL_MS || this.lastInterval > QUIET_MS) return undefined;
+    if (maxMs <= 0 || this.fastMs > BUSY_INTERVAL_MS || this.lastInterval > QUIET_MS) return undefined;
     if (this.skip > 0) return void this.skip--;
     this.opened++;
-    return { closesAt: openedAt + maxMs, lullMs: Math.max(MIN_LULL_MS, LULL_INTERVALS * this.meanMs) };
+    return { closesAt: openedAt + maxMs, lullMs: Math.max(MIN_LULL_MS, LULL_INTERVALS * this.slowMs) };
   }
 
   /** When an open window is next due to close unless more requests arrive. */
