@@ -53,6 +53,7 @@ export class GatherPolicy {
   private lastArrival: number | undefined;
   private backoff = 0;
   private skip = 0;
+  private lastClose = -Infinity;
   /** Windows opened (getStats). */
   opened = 0;
 
@@ -66,9 +67,10 @@ export class GatherPolicy {
       this.fastMs = this.fastMs === Infinity ? interval : this.fastMs + FAST * (interval - this.fastMs);
       this.slowMs = this.slowMs === Infinity ? interval : this.slowMs + SLOW * (interval - this.slowMs);
     }
+    // After a quiet spell (no arrival, no window open) the traffic is new: forget the back-off
+    // learned from the old. A client waiting for its answers is never quiet by this measure.
+    if (now - Math.max(this.lastArrival ?? -Infinity, this.lastClose) > QUIET_MS) this.backoff = this.skip = 0;
     this.lastArrival = now;
-    // After a quiet spell the traffic is new: forget the back-off learned from the old.
-    if (this.lastInterval > QUIET_MS) this.backoff = this.skip = 0;
   }
 
   /** The window for requests first waiting since `openedAt`, or undefined to send at once. */
@@ -90,8 +92,9 @@ export class GatherPolicy {
     return bytes + lastRequestBytes > GATHER_TARGET_BYTES || now >= this.dueAt(window);
   }
 
-  /** Learns from a closed window whether anybody joined it (see the class comment). */
-  closed(joined: boolean): void {
+  /** Learns from a window closed at `now` whether anybody joined it (see the class comment). */
+  closed(joined: boolean, now: number): void {
+    this.lastClose = now;
     this.backoff = joined ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.backoff));
     this.skip = this.backoff;
   }
