@@ -97,7 +97,7 @@ export class PackSender {
       });
       this.wake = undefined;
     }
-    if (leads) policy.closed(this.waiting.length > startedWith, Date.now());
+    if (leads) policy.closed(this.waiting.length > startedWith);
   }
 
   private async sendGroup(group: Waiting[]): Promise<void> {
