@@ -44,7 +44,7 @@ export interface GatherWindow {
  * waiting request and closes at the first of its bound, a full billing unit of events, or a lull.
  * A window nobody joined (a client that waits for each answer) makes the shard skip the next 1, 2,
  * 4 … 64 windows, so such a client meets a window about once in 64 requests, while open-loop
- * traffic, whose windows are joined, keeps gathering (its first joined window ends the back-off).
+ * traffic, whose windows are joined, keeps gathering.
  */
 export class GatherPolicy {
   private fastMs = Infinity;
@@ -53,6 +53,7 @@ export class GatherPolicy {
   private lastArrival: number | undefined;
   private backoff = 0;
   private skip = 0;
+  private lastClose = -Infinity;
   /** Windows opened (getStats). */
   opened = 0;
 
@@ -66,6 +67,9 @@ export class GatherPolicy {
       this.fastMs = this.fastMs === Infinity ? interval : this.fastMs + FAST * (interval - this.fastMs);
       this.slowMs = this.slowMs === Infinity ? interval : this.slowMs + SLOW * (interval - this.slowMs);
     }
+    // After a quiet spell (no arrival, no window open) the traffic is new: forget the back-off
+    // learned from the old. A client waiting for its answers is never quiet by this measure.
+    if (now - Math.max(this.lastArrival ?? -Infinity, this.lastClose) > QUIET_MS) this.backoff = this.skip = 0;
     this.lastArrival = now;
   }
 
@@ -88,8 +92,9 @@ export class GatherPolicy {
     return bytes + lastRequestBytes > GATHER_TARGET_BYTES || now >= this.dueAt(window);
   }
 
-  /** Learns from a closed window whether anybody joined it (see the class comment). */
-  closed(joined: boolean): void {
+  /** Learns from a window closed at `now` whether anybody joined it (see the class comment). */
+  closed(joined: boolean, now: number): void {
+    this.lastClose = now;
     this.backoff = joined ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.backoff));
     this.skip = this.backoff;
   }

@@ -97,7 +97,7 @@ export class PackSender {
       });
       this.wake = undefined;
     }
-    if (leads) policy.closed(this.waiting.length > startedWith);
+    if (leads) policy.closed(this.waiting.length > startedWith, Date.now());
   }
 
   private async sendGroup(group: Waiting[]): Promise<void> {
