@@ -66,7 +66,7 @@ const connections = intOption(values, "connections", { min: 1, max: 1024 });
 const smoke = values.smoke;
 const plan = smoke
   ? { rows: 2_000, rounds: 1, seconds: 1, rate: 50, freshSeconds: 2, packRates: [10, 100], packSeconds: 1 }
-  : { rows: 100_000, rounds: 4, seconds: 6, rate: 200, freshSeconds: 20, packRates: [10, 100, 333, 1000], packSeconds: 10 };
+  : { rows: 100_000, rounds: 4, seconds: 6, rate: 200, freshSeconds: 20, packRates: [10, 100, 333, 1000], packSeconds: 30 };
 const DEFAULT_SUCCESS_SAMPLE_RATE = 0.01; // src/edge/request-log.ts
 const BATCH_TIMEOUT_S = 5; // wrangler.toml [[queues.consumers]] milk-ingest max_batch_timeout
 const step = (s) => console.log(`\n▶ ${s}`);

@@ -39,6 +39,7 @@ async function sendAtRate({ url, token, rate, seconds, tag, events }) {
   const inflight = new Set();
   let capped = 0;
   let geofence = 0;
+  const latencies = [];
   let due = performance.now();
   const start = due;
   for (let i = 0; i < total; i++) {
@@ -48,8 +49,10 @@ async function sendAtRate({ url, token, rate, seconds, tag, events }) {
     if (inflight.size >= MAX_IN_FLIGHT) (capped++, await Promise.race(inflight));
     const id = `pack-${tag}-${process.pid}-${i}`;
     const event = { ...events[i % events.length].event, _id: id, createdAt: new Date().toISOString() };
+    const sentAt = performance.now();
     const request = post(url, token, id, event).then((status) => {
       tally(statuses, status);
+      latencies.push(performance.now() - sentAt);
       if (status === 202 && isGeofence(event)) geofence++;
       inflight.delete(request);
     });
@@ -57,7 +60,9 @@ async function sendAtRate({ url, token, rate, seconds, tag, events }) {
   }
   const sentS = (performance.now() - start) / 1000;
   await Promise.all(inflight);
-  return { statuses: Object.fromEntries(statuses), reached_per_s: +(total / sentS).toFixed(1), waited_at_in_flight_cap: capped, geofence_accepted: geofence };
+  latencies.sort((a, b) => a - b);
+  const at = (q) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]);
+  return { statuses: Object.fromEntries(statuses), reached_per_s: +(total / sentS).toFixed(1), waited_at_in_flight_cap: capped, geofence_accepted: geofence, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: at(1) };
 }
 
 function lakeTotals(lines) {

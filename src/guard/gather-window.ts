@@ -12,10 +12,13 @@ export const MAX_GATHER_MS = 2_000;
 export const BUSY_INTERVAL_MS = 50;
 /**
  * The window also closes after a lull of this many mean intervals: under open-loop traffic (trucks
- * do not wait for our answers) such a gap is rare (e^-5 per interval), while clients that wait for
- * our answers stop arriving at once and should not be kept waiting for the whole window.
+ * do not wait for our answers) such a gap is rare (e^-8 per interval), while clients that wait for
+ * our answers stop arriving at once and should not be kept waiting for the whole window. Once the
+ * window holds GROUP_MIN requests the mean is the window's own: a closed-loop client's requests
+ * arrive in a tight wave after our answers, so its lull is short.
  */
-const LULL_INTERVALS = 6;
+const LULL_INTERVALS = 8;
+const GROUP_MIN = 8;
 /** A request after a quiet spell longer than any lull of a busy shard is sent at once. */
 const QUIET_MS = LULL_INTERVALS * BUSY_INTERVAL_MS;
 const MIN_LULL_MS = 1;
@@ -80,6 +83,11 @@ export class GatherPolicy {
     if (this.skip > 0) return void this.skip--;
     this.opened++;
     return { closesAt: openedAt + maxMs, lullMs: Math.max(MIN_LULL_MS, LULL_INTERVALS * this.slowMs) };
+  }
+
+  /** Follows the waiting requests' own arrival pace (first and last arrival, count) once there are enough. */
+  observe(window: GatherWindow, firstMs: number, lastMs: number, count: number): void {
+    if (count >= GROUP_MIN) window.lullMs = Math.max(MIN_LULL_MS, (LULL_INTERVALS * (lastMs - firstMs)) / (count - 1));
   }
 
   /** When an open window is next due to close unless more requests arrive. */

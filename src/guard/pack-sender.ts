@@ -88,7 +88,9 @@ export class PackSender {
     const window = policy.window(this.waiting[0]!.arrivedAt);
     if (!window) return;
     const startedWith = this.waiting.length;
-    while (!policy.shouldClose(window, Date.now(), this.waitingBytes, this.waiting.at(-1)!.size)) {
+    for (;;) {
+      policy.observe(window, this.waiting[0]!.arrivedAt, this.waiting.at(-1)!.arrivedAt, this.waiting.length);
+      if (policy.shouldClose(window, Date.now(), this.waitingBytes, this.waiting.at(-1)!.size)) break;
       // Re-checked when the window is due, or at once when a request arrives (it may fill the pack).
       const ms = Math.max(1, policy.dueAt(window) - Date.now());
       await new Promise<void>((resolve) => {

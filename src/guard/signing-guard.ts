@@ -3,8 +3,10 @@ import { errorMessage } from "../errors";
 import { BindingRows } from "./binding-rows";
 import { DEFAULT_GATHER_MS, GatherPolicy, MAX_GATHER_MS } from "./gather-window";
 import { MAX_INDEX_KEYS, MinuteIndex, packEntries, type Verdict } from "./guard-index";
-import type { PackRequest } from "./pack-plan";
+import { envNumber, type GuardBatch, type GuardStats, type SubmitOutcome } from "./guard-types";
 import { PackSender, recordSend, type SendReport } from "./pack-sender";
+
+export type { GuardBatch, GuardStats, SubmitOutcome } from "./guard-types";
 
 /**
  * Bindings made within this window (SIGNING_GUARD_COALESCE_MS) share one storage write: a SQLite
@@ -23,35 +25,7 @@ const RETRY_MS = 1_000;
  */
 export const DEFAULT_MAX_WAITING = 5_000;
 
-/** A request's envelopes for each queue (forward holds the geofence subset). */
-export interface GuardBatch {
-  ingest: PackRequest;
-  forward: PackRequest;
-}
-
-export type SubmitOutcome = "accepted" | "replayed" | "queue_failed" | "overloaded";
-
-export interface GuardStats {
-  entries: number;
-  evicted: number;
-  flushes: number;
-  failedFlushes: number;
-  /** Bindings answered but not yet written. */
-  pending: number;
-  rowsWritten: number;
-  sends: number;
-  /** Envelopes waiting for or in a send to the ingest queue. */
-  waiting: number;
-  /** Gather windows opened (a busy shard waiting for more requests to share a send). */
-  windows: number;
-}
-
 const minuteNow = () => Math.floor(Date.now() / 60_000);
-
-function envNumber(value: string | undefined, fallback: number, max = Infinity): number {
-  const n = Number(value ?? fallback);
-  return Number.isFinite(n) && n >= 0 && value !== "" ? Math.min(n, max) : fallback;
-}
 
 /** One shard of the signing-id → body binding, and the group commit of its requests' events (docs/security.md). */
 export class SigningGuard extends DurableObject<Env> {

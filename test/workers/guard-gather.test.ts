@@ -32,7 +32,7 @@ async function trickle(run: TestEnv, count: number, everyMs: number, body = () =
 }
 
 /** Lets the shard go quiet, so the next request finds it idle. */
-const quiet = () => scheduler.wait(400);
+const quiet = () => scheduler.wait(500);
 
 describe("gather window: packs grow under load, a lone request never waits", () => {
   it("sends a lone request at once, long before the window could expire", async () => {
