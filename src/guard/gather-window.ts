@@ -8,7 +8,7 @@ import { MESSAGE_OVERHEAD_BYTES, QUEUE_BILLING_UNIT_BYTES } from "../queue-limit
  */
 export const DEFAULT_GATHER_MS = 1_000;
 export const MAX_GATHER_MS = 2_000;
-/** A shard counts as busy while its mean interval between requests is at most this (≥ 20 requests/s). */
+/** A shard counts as busy while its mean intervals between requests are at most this (≥ 20 requests/s). */
 export const BUSY_INTERVAL_MS = 50;
 /**
  * The window also closes after a lull of this many mean intervals: under open-loop traffic (trucks
@@ -25,9 +25,9 @@ const MIN_LULL_MS = 1;
 /** Most windows skipped after windows nobody joined. */
 const MAX_SKIP = 64;
 /**
- * Weights of the newest interval in the two running means: busy-ness follows about the last 8
- * requests, so a shard starts gathering soon after traffic rises; the lull follows about the last
- * 32, steady enough that a short run of quick arrivals does not shrink it. An interval longer than
+ * Weights of the newest interval in the two running means, over about the last 8 and the last 32
+ * requests: a shard is busy when both are short, and its lull follows the slow one, steady enough
+ * that a short run of quick arrivals does not shrink it. An interval longer than
  * a quiet spell counts as one, so a pause does not hold the means up for long afterwards.
  */
 const FAST = 1 / 8;
@@ -79,7 +79,8 @@ export class GatherPolicy {
   /** The window for requests first waiting since `openedAt`, or undefined to send at once. */
   window(openedAt: number): GatherWindow | undefined {
     const maxMs = this.maxMs();
-    if (maxMs <= 0 || this.fastMs > BUSY_INTERVAL_MS || this.lastInterval > QUIET_MS) return undefined;
+    // Both means: a short burst in light traffic (the fast one dips) does not make a shard busy.
+    if (maxMs <= 0 || Math.max(this.fastMs, this.slowMs) > BUSY_INTERVAL_MS || this.lastInterval > QUIET_MS) return undefined;
     if (this.skip > 0) return void this.skip--;
     this.opened++;
     return { closesAt: openedAt + maxMs, lullMs: Math.max(MIN_LULL_MS, LULL_INTERVALS * this.slowMs) };
