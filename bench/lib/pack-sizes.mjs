@@ -33,7 +33,7 @@ const post = (url, token, id, event) =>
 const tally = (statuses, status) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
 
 /** Sends `rate` signed webhooks per second (Poisson) for `seconds`, at most MAX_IN_FLIGHT at once. */
-async function sendAtRate({ url, token, rate, seconds, tag, events }) {
+export async function sendAtRate({ url, token, rate, seconds, tag, events }) {
   const total = Math.max(1, Math.round(rate * seconds));
   const statuses = new Map();
   const inflight = new Set();
