@@ -7,6 +7,8 @@ export const MAX_MESSAGE_BYTES = 128 * 1000;
 export const MAX_BATCH_BYTES = 256 * 1000;
 export const MAX_BATCH_MESSAGES = 100;
 export const MESSAGE_OVERHEAD_BYTES = 100;
+/** Queues bills one operation per 64 KB written, read or deleted: a message of 65 KB costs twice one of 64 KB. */
+export const QUEUE_BILLING_UNIT_BYTES = 64 * 1024;
 
 const encoder = new TextEncoder();
 

@@ -45,7 +45,8 @@ function compactionPerEvent(rate, batchEvents) {
 }
 
 /**
- * @param {{ rate: number, eventsPerMessage: number, envelopeBytes: number, forwardShare: number,
+ * `forwardEventsPerMessage`: measured (bench/lib/pack-sizes.mjs); without it, eventsPerMessage × forwardShare (an estimate).
+ * @param {{ rate: number, eventsPerMessage: number, forwardEventsPerMessage?: number, envelopeBytes: number, forwardShare: number,
  *   edgeCpuMs: number, consumerCpuMsPerEvent: number, parquetBytesPerEvent: number, rawBytesPerEvent: number,
  *   retentionMonths: number, successLogRate: number, tableIntervalS?: number }} m
  * tableIntervalS: the table's commit interval (15 s in staging and production), for the table's lines.
@@ -56,7 +57,7 @@ export function costAtRate(m) {
   const batchEvents = lakeEventsPerBatch(m.rate, m.eventsPerMessage);
   const chunks = Math.max(1, Math.ceil((m.eventsPerMessage * m.envelopeBytes) / QUEUE_CHUNK));
   const ingestOps = (PRICES.queues_ops_per_message * chunks) / m.eventsPerMessage;
-  const forwardPerMessage = Math.max(1, m.eventsPerMessage * m.forwardShare);
+  const forwardPerMessage = Math.max(1, m.forwardEventsPerMessage ?? m.eventsPerMessage * m.forwardShare);
   const compaction = compactionPerEvent(m.rate, batchEvents);
   const sendsPerEvent = 1 / m.eventsPerMessage + m.forwardShare / forwardPerMessage; // guard_send points
   const consumerBatches = 1 / batchEvents + m.forwardShare / Math.max(1, Math.min(100 * forwardPerMessage, m.rate * m.forwardShare));
@@ -69,7 +70,7 @@ export function costAtRate(m) {
     ["Signing guard duration (every shard always active: upper bound)", ((shards * 0.128) / m.rate) * PRICES.do_per_million_gb_s],
     ["Signing guard storage (72 B per binding, one day)", ((72 * M) / 1e9) * (PRICES.do_storage_per_gb_month / 30)],
     [`Queues, ingest (${m.eventsPerMessage} events per message, measured)`, ingestOps * PRICES.queues_per_million_ops],
-    [`Queues, forward (${(m.forwardShare * 100).toFixed(1)}% geofence, ${forwardPerMessage.toFixed(1)} per message, estimate)`, ((m.forwardShare * PRICES.queues_ops_per_message) / forwardPerMessage) * PRICES.queues_per_million_ops],
+    [`Queues, forward (${(m.forwardShare * 100).toFixed(1)}% geofence, ${forwardPerMessage.toFixed(1)} per message, ${m.forwardEventsPerMessage ? "measured" : "estimate"})`, ((m.forwardShare * PRICES.queues_ops_per_message) / forwardPerMessage) * PRICES.queues_per_million_ops],
     ["Queues, compaction steps", compaction.messages * PRICES.queues_ops_per_message * PRICES.queues_per_million_ops],
     [`Workers requests, consumers (${batchEvents.toFixed(0)} events per lake batch) and compaction steps`, (consumerBatches + compaction.invocations) * PRICES.workers_per_million_requests],
     [`Workers CPU, lake writer (${m.consumerCpuMsPerEvent.toFixed(3)} ms per event)`, m.consumerCpuMsPerEvent * PRICES.workers_per_million_cpu_ms],

@@ -7,5 +7,7 @@ declare namespace Cloudflare {
     SIGNING_GUARD_PREVIOUS_SHARDS?: string;
     /** Envelopes a guard shard holds waiting for a send before it refuses (default 5,000, src/guard/signing-guard.ts). */
     SIGNING_GUARD_MAX_WAITING?: string;
+    /** Longest gather window of a busy guard shard, ms (default 1,000, at most 2,000; 0 turns gathering off; src/guard/gather-window.ts). */
+    SIGNING_GUARD_GATHER_MS?: string;
   }
 }

@@ -1,9 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { errorMessage } from "../errors";
 import { BindingRows } from "./binding-rows";
+import { DEFAULT_GATHER_MS, GatherPolicy, MAX_GATHER_MS } from "./gather-window";
 import { MAX_INDEX_KEYS, MinuteIndex, packEntries, type Verdict } from "./guard-index";
-import type { PackRequest } from "./pack-plan";
+import { envNumber, type GuardBatch, type GuardStats, type SubmitOutcome } from "./guard-types";
 import { PackSender, recordSend, type SendReport } from "./pack-sender";
+
+export type { GuardBatch, GuardStats, SubmitOutcome } from "./guard-types";
 
 /**
  * Bindings made within this window (SIGNING_GUARD_COALESCE_MS) share one storage write: a SQLite
@@ -22,39 +25,14 @@ const RETRY_MS = 1_000;
  */
 export const DEFAULT_MAX_WAITING = 5_000;
 
-/** A request's envelopes for each queue (forward holds the geofence subset). */
-export interface GuardBatch {
-  ingest: PackRequest;
-  forward: PackRequest;
-}
-
-export type SubmitOutcome = "accepted" | "replayed" | "queue_failed" | "overloaded";
-
-export interface GuardStats {
-  entries: number;
-  evicted: number;
-  flushes: number;
-  failedFlushes: number;
-  /** Bindings answered but not yet written. */
-  pending: number;
-  rowsWritten: number;
-  sends: number;
-  /** Envelopes waiting for or in a send to the ingest queue. */
-  waiting: number;
-}
-
 const minuteNow = () => Math.floor(Date.now() / 60_000);
-
-function envNumber(value: string | undefined, fallback: number, max = Infinity): number {
-  const n = Number(value ?? fallback);
-  return Number.isFinite(n) && n >= 0 && value !== "" ? Math.min(n, max) : fallback;
-}
 
 /** One shard of the signing-id → body binding, and the group commit of its requests' events (docs/security.md). */
 export class SigningGuard extends DurableObject<Env> {
   private readonly index = new MinuteIndex();
   private readonly rows: BindingRows;
   private readonly senders: Record<keyof GuardBatch, PackSender>;
+  private readonly gather: GatherPolicy;
   private pending = new Map<string, string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private failure: unknown;
@@ -63,10 +41,12 @@ export class SigningGuard extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.rows = new BindingRows(ctx.storage);
-    // The queues are read at each send, from the env this object was given.
+    // The queues and the window's bound are read when used, from the env this object was given.
+    // Both queues gather while the shard is busy; every request reaches ingest, so it leads.
+    const policy = (this.gather = new GatherPolicy(() => envNumber(this.env.SIGNING_GUARD_GATHER_MS, DEFAULT_GATHER_MS, MAX_GATHER_MS)));
     this.senders = {
-      ingest: new PackSender(() => this.env.INGEST_QUEUE, (r) => this.reportSend("ingest", r)),
-      forward: new PackSender(() => this.env.FORWARD_QUEUE, (r) => this.reportSend("forward", r)),
+      ingest: new PackSender(() => this.env.INGEST_QUEUE, (r) => this.reportSend("ingest", r), { policy, leads: true }),
+      forward: new PackSender(() => this.env.FORWARD_QUEUE, (r) => this.reportSend("forward", r), { policy, leads: false }),
     };
     // The index lives in memory and is rebuilt from the rows on wake, before any check runs.
     ctx.blockConcurrencyWhile(async () => this.rows.load(this.index, minuteNow(), MAX_INDEX_KEYS));
@@ -99,7 +79,7 @@ export class SigningGuard extends DurableObject<Env> {
   }
 
   getStats(): GuardStats {
-    return { ...this.stats, entries: this.index.size, evicted: this.index.evicted, pending: this.pending.size, waiting: this.senders.ingest.backlog };
+    return { ...this.stats, entries: this.index.size, evicted: this.index.evicted, pending: this.pending.size, waiting: this.senders.ingest.backlog, windows: this.gather.opened };
   }
 
   private throwIfFailing(): void {

@@ -1,0 +1,110 @@
+import { PACK_FRAME_BYTES } from "../contract/packed-message";
+import { MESSAGE_OVERHEAD_BYTES, QUEUE_BILLING_UNIT_BYTES } from "../queue-limits";
+
+/**
+ * Upper bound of a gather window (SIGNING_GUARD_GATHER_MS): no request waits longer than this for
+ * others to share its send (on top of a send already in flight). At the documented 4 shards for
+ * 333 events/s (83/s per shard) a window this long fills about one 64 KB billing unit of events.
+ */
+export const DEFAULT_GATHER_MS = 1_000;
+export const MAX_GATHER_MS = 2_000;
+/** A shard counts as busy while its mean intervals between requests are at most this (≥ 20 requests/s). */
+export const BUSY_INTERVAL_MS = 50;
+/**
+ * The window also closes after a lull of this many mean intervals: under open-loop traffic (trucks
+ * do not wait for our answers) such a gap is rare (e^-8 per interval), while clients that wait for
+ * our answers stop arriving at once and should not be kept waiting for the whole window. Once the
+ * window holds GROUP_MIN requests the mean is the window's own: a closed-loop client's requests
+ * arrive in a tight wave after our answers, so its lull is short.
+ */
+const LULL_INTERVALS = 8;
+const GROUP_MIN = 8;
+/** A request after a quiet spell longer than any lull of a busy shard is sent at once. */
+const QUIET_MS = LULL_INTERVALS * BUSY_INTERVAL_MS;
+const MIN_LULL_MS = 1;
+/** Most windows skipped after windows nobody joined. */
+const MAX_SKIP = 64;
+/**
+ * Weights of the newest interval in the two running means, over about the last 8 and the last 32
+ * requests: a shard is busy when both are short, and its lull follows the slow one, steady enough
+ * that a short run of quick arrivals does not shrink it. An interval longer than
+ * a quiet spell counts as one, so a pause does not hold the means up for long afterwards.
+ */
+const FAST = 1 / 8;
+const SLOW = 1 / 32;
+
+/** Byte size at which a gathered pack is sent: one 64 KB unit, the grain Queues bills operations in. */
+export const GATHER_TARGET_BYTES = QUEUE_BILLING_UNIT_BYTES - PACK_FRAME_BYTES - MESSAGE_OVERHEAD_BYTES;
+
+export interface GatherWindow {
+  closesAt: number;
+  lullMs: number;
+}
+
+/**
+ * When a shard waits for more requests before a send. A lone request, or light traffic, is sent
+ * at once (the shard is not busy). Under load the shard gathers: the window opens with the first
+ * waiting request and closes at the first of its bound, a full billing unit of events, or a lull.
+ * A window nobody joined (a client that waits for each answer) makes the shard skip the next 1, 2,
+ * 4 … 64 windows, so such a client meets a window about once in 64 requests, while open-loop
+ * traffic, whose windows are joined, keeps gathering.
+ */
+export class GatherPolicy {
+  private fastMs = Infinity;
+  private slowMs = Infinity;
+  private lastInterval = Infinity;
+  private lastArrival: number | undefined;
+  private backoff = 0;
+  private skip = 0;
+  private lastClose = -Infinity;
+  /** Windows opened (getStats). */
+  opened = 0;
+
+  constructor(private readonly maxMs: () => number) {}
+
+  /** Records a request's arrival at the shard. */
+  arrive(now: number): void {
+    if (this.lastArrival !== undefined) {
+      this.lastInterval = Math.max(0, now - this.lastArrival);
+      const interval = Math.min(this.lastInterval, QUIET_MS);
+      this.fastMs = this.fastMs === Infinity ? interval : this.fastMs + FAST * (interval - this.fastMs);
+      this.slowMs = this.slowMs === Infinity ? interval : this.slowMs + SLOW * (interval - this.slowMs);
+    }
+    // After a quiet spell (no arrival, no window open) the traffic is new: forget the back-off
+    // learned from the old. A client waiting for its answers is never quiet by this measure.
+    if (now - Math.max(this.lastArrival ?? -Infinity, this.lastClose) > QUIET_MS) this.backoff = this.skip = 0;
+    this.lastArrival = now;
+  }
+
+  /** The window for requests first waiting since `openedAt`, or undefined to send at once. */
+  window(openedAt: number): GatherWindow | undefined {
+    const maxMs = this.maxMs();
+    // Both means: a short burst in light traffic (the fast one dips) does not make a shard busy.
+    if (maxMs <= 0 || Math.max(this.fastMs, this.slowMs) > BUSY_INTERVAL_MS || this.lastInterval > QUIET_MS) return undefined;
+    if (this.skip > 0) return void this.skip--;
+    this.opened++;
+    return { closesAt: openedAt + maxMs, lullMs: Math.max(MIN_LULL_MS, LULL_INTERVALS * this.slowMs) };
+  }
+
+  /** Follows the waiting requests' own arrival pace (first and last arrival, count) once there are enough. */
+  observe(window: GatherWindow, firstMs: number, lastMs: number, count: number): void {
+    if (count >= GROUP_MIN) window.lullMs = Math.max(MIN_LULL_MS, (LULL_INTERVALS * (lastMs - firstMs)) / (count - 1));
+  }
+
+  /** When an open window is next due to close unless more requests arrive. */
+  dueAt(window: GatherWindow): number {
+    return Math.min(window.closesAt, (this.lastArrival ?? -Infinity) + window.lullMs);
+  }
+
+  /** Whether an open window closes now: at its bound, after a lull, or when one more request like the last would overflow the unit. */
+  shouldClose(window: GatherWindow, now: number, bytes: number, lastRequestBytes: number): boolean {
+    return bytes + lastRequestBytes > GATHER_TARGET_BYTES || now >= this.dueAt(window);
+  }
+
+  /** Learns from a window closed at `now` whether anybody joined it (see the class comment). */
+  closed(joined: boolean, now: number): void {
+    this.lastClose = now;
+    this.backoff = joined ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.backoff));
+    this.skip = this.backoff;
+  }
+}
