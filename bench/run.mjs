@@ -25,7 +25,7 @@ import { measureWriters } from "./lib/writers.mjs";
 const SECTIONS = ["encode", "webhook", "packs", "guard", "parts", "freshness", "cost", "writers", "compaction"];
 const { values } = parseCli({
   help: `
-usage: npm run bench [-- --smoke] [--only SECTIONS] [--connections N] [--out FILE]
+usage: npm run bench [-- --smoke] [--only SECTIONS] [--connections N] [--gather-ms N] [--out FILE]
 
 Measures the pipeline on this machine and writes the figures docs/performance.md cites. Never fails
 on speed: figures are for reading, ratios for comparing. A full run takes about 20 minutes here,
@@ -37,11 +37,13 @@ options:
   --only SECTIONS    comma-separated, from: ${SECTIONS.join(", ")}; writes bench/tmp/results-<sections>.json
   --connections N    webhook load, closed-loop wrk connections (default 32; wrk is installed with
                      apt-get when missing, or the bench says how)
+  --gather-ms N       the pipeline's SIGNING_GUARD_GATHER_MS (default: wrangler.toml's; 0 turns the
+                     guard's gather window off, for an A/B of its effect)
   --out FILE         write the results here instead (a full run writes bench/results.json)
 
 example:
   npm run bench -- --only webhook,parts`,
-  options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" }, connections: { type: "string", default: "32" } },
+  options: { smoke: { type: "boolean", default: false }, out: { type: "string" }, only: { type: "string" }, connections: { type: "string", default: "32" }, "gather-ms": { type: "string" } },
 });
 // --only runs some sections (for working on one); a full run is what results.json records.
 const only = values.only?.split(",").map((s) => s.trim()).filter(Boolean);
@@ -73,7 +75,7 @@ const BATCH_TIMEOUT_S = 5; // wrangler.toml [[queues.consumers]] milk-ingest max
 const TABLE_INTERVAL_S = 15;
 const step = (s) => console.log(`\n▶ ${s}`);
 
-const results = { generated_at: new Date().toISOString(), mode: smoke ? "smoke" : only ? `only ${only.join(",")}` : "full", machine: { node: process.version, cpus: (await import("node:os")).cpus().length } };
+const results = { generated_at: new Date().toISOString(), mode: smoke ? "smoke" : only ? `only ${only.join(",")}` : "full", gather_ms: values["gather-ms"] ?? "wrangler.toml", machine: { node: process.version, cpus: (await import("node:os")).cpus().length } };
 
 const envelopes = buildEnvelopes(plan.rows);
 const forwardShare = envelopes.filter((m) => m.event.type.includes("geofence")).length / envelopes.length;
@@ -90,7 +92,8 @@ if (want("writers")) {
 if (want("webhook") || want("freshness") || want("packs") || want("cost")) {
   state = mkdtempSync(join(tmpdir(), "milk-bench-"));
   const logLines = [];
-  pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state, onLog: (line) => logLines.push(line) });
+  const vars = values["gather-ms"] === undefined ? {} : { SIGNING_GUARD_GATHER_MS: String(intOption(values, "gather-ms", { min: 0, max: 2000 })) };
+  pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state, vars, onLog: (line) => logLines.push(line) });
   try {
     if (want("packs") || want("cost")) {
       step(`pack sizes: events per queue message at ${plan.packRates.join(", ")} events/s (one shard at its share), ${plan.packSeconds}s each`);
