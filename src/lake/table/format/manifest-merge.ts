@@ -4,12 +4,12 @@ import { manifestHours } from "./parent-manifests";
 import { PARTITION_FIELD_NAME } from "./table-schema";
 
 /**
- * A commit merges the manifests of one UTC month once that month has this many: each append
- * adds one small manifest (every 15 s), so the current month merges about every 4 minutes, and
- * a finished month ends as one manifest that no later commit reads unless it touches its hours.
- * The list then holds one manifest per month of history plus fewer than this many per month
- * still receiving data. Merging never rewrites another month, so a commit's cost is bounded by
- * a month's entries, not by the table's age.
+ * A commit merges the manifests of one UTC month: of the newest month once it has this many
+ * (each append adds one small manifest, every 15 s, so about every 4 minutes), of an older month
+ * as soon as it has two (the month turned, or late data arrived). A month thus settles into one
+ * manifest that no later commit reads unless it touches its hours, and the list holds one
+ * manifest per month of history plus fewer than this many for the newest. Merging never rewrites
+ * another month, so a commit's cost is bounded by a month's entries, not by the table's age.
  */
 export const MAX_MONTH_MANIFESTS = 16;
 
@@ -43,11 +43,11 @@ function splitByMonth(entries: ManifestEntry[]): Piece[] {
 }
 
 /**
- * Merges the month with the most pieces if it has MAX_MONTH_MANIFESTS or more (one month per
- * commit: the work of a commit stays bounded). `read` gives a carried manifest's entries,
- * `carry` maps an entry to what the new snapshot keeps of it (null: dropped).
+ * Merges at most one month per commit (the work of a commit stays bounded): the one with the most
+ * pieces among the newest month at MAX_MONTH_MANIFESTS and the older months with two or more.
+ * `read` gives a carried manifest's entries, `carry` what the new snapshot keeps of an entry.
  */
-export async function mergeFullestMonth(
+export async function mergeOneMonth(
   pieces: Piece[],
   read: (file: ManifestFile) => Promise<ManifestEntry[]>,
   carry: (entry: ManifestEntry) => ManifestEntry | null,
@@ -57,9 +57,11 @@ export async function mergeFullestMonth(
     const month = pieceMonth(piece);
     months.set(month, [...(months.get(month) ?? []), piece]);
   }
-  const fullest = [...months.values()].reduce<Piece[]>((a, b) => (b.length > a.length ? b : a), []);
-  if (fullest.length < MAX_MONTH_MANIFESTS) return pieces;
-  const entries = await Promise.all(fullest.map(async (p) => ("file" in p ? await read(p.file) : p.entries)));
+  const newest = [...months.keys()].filter((m) => m !== "?").sort().at(-1);
+  const due = [...months].filter(([month, group]) => group.length >= (month === newest ? MAX_MONTH_MANIFESTS : 2)).map(([, group]) => group);
+  if (!due.length) return pieces;
+  const chosen = due.reduce((a, b) => (b.length > a.length ? b : a));
+  const entries = await Promise.all(chosen.map(async (p) => ("file" in p ? await read(p.file) : p.entries)));
   const merged = entries.flat().flatMap((e) => carry(e) ?? []);
-  return [...pieces.filter((p) => !fullest.includes(p)), ...splitByMonth(merged)];
+  return [...pieces.filter((p) => !chosen.includes(p)), ...splitByMonth(merged)];
 }

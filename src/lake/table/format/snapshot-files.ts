@@ -3,7 +3,7 @@ import { objectUri, parseObjectUri, tableMetadataKey } from "../../keys";
 import { createdAtBounds, partitionHour, timestampBytes } from "./bounds";
 import type { DataFileInput, SnapshotChange, SnapshotFiles } from "./data-files";
 import { isLive } from "./live-files";
-import { mergeFullestMonth, type Piece } from "./manifest-merge";
+import { mergeOneMonth, type Piece } from "./manifest-merge";
 import { Status, type ManifestEntry } from "./manifest-schemas";
 import { putManifest, putManifestList, type ListHeader, type ManifestTarget } from "./manifests";
 import { coversHours, loadedLiveEntries, loadParentManifests, manifestEntries, touchedHours, type ParentManifests } from "./parent-manifests";
@@ -64,7 +64,7 @@ async function carryOver(bucket: TableBucket, parent: ParentManifests, removed: 
     if (touched) pieces.push({ entries: entries!.flatMap((e) => carry(e) ?? []) });
     else if (file.added_files_count + file.existing_files_count > 0) pieces.push({ file });
   }
-  return mergeFullestMonth(pieces, (file) => manifestEntries(bucket, parent, file), carry);
+  return mergeOneMonth(pieces, (file) => manifestEntries(bucket, parent, file), carry);
 }
 
 /**
