@@ -196,6 +196,6 @@ for (const run of results.compaction ?? []) {
   row(`compaction ${run.events} events`, `peak ${run.peak_mb} MB (${run.peak_step}), live merge ${run.live_peak_mb_by_step.merge} MB, ${run.files} file(s), ${run.seconds} s serial, ~${run.expected_cloudflare_s_estimate} s on Queues (estimate)`);
 }
 for (const t of results.table_scale ?? []) {
-  for (const op of ["append", "append_again", "overwrite"]) row(`table ${t.live_files} files: ${op}`, `${t[op].cpu_ms} ms CPU, peak +${t[op].peak_growth_mb} MB, ${t[op].manifest_reads} manifests read, ${t[op].bytes_read} B read, ${t[op].bytes_written} B written`);
+  for (const op of ["append", "append_merging", "append_after_merge", "overwrite"].filter((o) => t[o])) row(`table ${t.live_files} files: ${op}`, `${t[op].cpu_ms} ms CPU, peak +${t[op].peak_growth_mb} MB, ${t[op].manifest_reads} manifests read, ${t[op].bytes_read} B read, ${t[op].bytes_written} B written`);
 }
 console.log(`\nWrote ${out}`);

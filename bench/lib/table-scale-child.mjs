@@ -12,7 +12,8 @@ const HOUR_MS = 3_600_000;
 const N = Number(liveFiles);
 /** Fleet shape (issue 19): compacted hours hold 1–2 files; the last two hours 20 batch files each, not compacted yet. */
 const RECENT_BATCH_FILES = 20;
-const NOW = Date.parse("2026-12-03T09:20:00.000Z");
+// The last day of a month: the newest month holds a whole month of files (the dearest case for an append).
+const NOW = Date.parse("2026-11-30T22:20:00.000Z");
 const CURRENT_HOUR = Math.floor(NOW / HOUR_MS);
 
 /** Counts what the code reads and writes (manifests are the `.avro` files not named `snap-…`). */
@@ -108,12 +109,20 @@ async function measure(pending) {
 const commits = await buildTable();
 const manifestsBefore = (await lake.readManifestList(bucket, lake.findSnapshot(metadata)["manifest-list"])).length;
 const appendOne = (name) => ({ commitId: name, add: [fileOf(CURRENT_HOUR, name)], removeKeys: [], jobs: [], jobPartitions: [], missing: [] });
-// The first commit after the build may also merge a month; the second shows a plain append.
-const append = await measure(appendOne("batch-new-1"));
-const appendAgain = await measure(appendOne("batch-new-2"));
+const append = await measure(appendOne("batch-new-0"));
+// Appends to the current hour until one merges manifests (the list gets shorter), then one more:
+// the dearest commit of the steady state, and a plain append that reads what the merge wrote.
+let merging = null;
+for (let i = 1; i <= 40 && !merging; i++) {
+  const before = (await lake.readManifestList(bucket, lake.findSnapshot(metadata)["manifest-list"])).length;
+  const run = await measure(appendOne(`batch-new-${i}`));
+  if (run.manifests_after <= before) merging = { ...run, appends_before: i - 1 };
+}
+const appendAgain = await measure(appendOne("batch-new-last"));
 const hour = lake.hourPartition((CURRENT_HOUR - 1) * HOUR_MS);
 const removeKeys = Array.from({ length: RECENT_BATCH_FILES }, (_, i) => fileOf(CURRENT_HOUR - 1, `batch-${i}`).key);
 const overwrite = await measure({ commitId: "overwrite-1", add: [fileOf(CURRENT_HOUR - 1, "rebuild-job1-00000")], removeKeys, jobs: ["job1"], jobPartitions: [hour], missing: [] });
 const live = await lake.listLiveDataFiles(bucket, metadata);
-if (live.length !== N + 3 - RECENT_BATCH_FILES) throw new Error(`table holds ${live.length} live files, expected ${N + 3 - RECENT_BATCH_FILES}`);
-console.log(JSON.stringify({ live_files: N, build_commits: commits, manifests_before: manifestsBefore, append, append_again: appendAgain, overwrite, max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+const expected = N + 2 + (merging?.appends_before ?? 40) + (merging ? 1 : 0) - RECENT_BATCH_FILES + 1;
+if (live.length !== expected) throw new Error(`table holds ${live.length} live files, expected ${expected}`);
+console.log(JSON.stringify({ live_files: N, build_commits: commits, manifests_before: manifestsBefore, append, append_merging: merging, append_after_merge: appendAgain, overwrite, max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
