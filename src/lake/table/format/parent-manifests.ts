@@ -14,6 +14,8 @@ import { findSnapshot, type TableMetadata } from "./table-metadata";
  * What the committer and writeSnapshotFiles share, so an attempt reads each manifest once.
  */
 export interface ParentManifests {
+  /** The snapshot these are of (main's when read); null: the table had none. */
+  snapshotId: number | null;
   /** Every manifest of the parent snapshot, in list order. */
   files: ManifestFile[];
   /** Hours whose manifests are loaded; null: every manifest is. */
@@ -64,15 +66,16 @@ export function manifestEntries(bucket: TableBucket, parent: ParentManifests, fi
 export async function loadParentManifests(bucket: TableBucket, metadata: TableMetadata, hours: ReadonlySet<number> | null): Promise<ParentManifests> {
   const snapshot = findSnapshot(metadata);
   const files = snapshot ? await readManifestList(bucket, snapshot["manifest-list"]) : [];
-  const parent: ParentManifests = { files, hours, entries: new Map() };
+  const parent: ParentManifests = { snapshotId: snapshot?.["snapshot-id"] ?? null, files, hours, entries: new Map() };
   await Promise.all(files.filter((f) => mayHold(f, hours)).map((f) => manifestEntries(bucket, parent, f)));
   return parent;
 }
 
-/** Whether `parent` has read every manifest that may hold `hours`. */
-export function coversHours(parent: ParentManifests, hours: ReadonlySet<number> | null): boolean {
-  if (!parent.hours) return true;
-  return hours !== null && [...hours].every((h) => parent.hours!.has(h));
+/** `loaded` if it is of main's snapshot and has read every manifest that may hold `hours`; else a fresh read. */
+export async function parentManifestsFor(bucket: TableBucket, metadata: TableMetadata, hours: ReadonlySet<number> | null, loaded?: ParentManifests): Promise<ParentManifests> {
+  const sameSnapshot = loaded?.snapshotId === (findSnapshot(metadata)?.["snapshot-id"] ?? null);
+  const covers = !loaded?.hours || (hours !== null && [...hours].every((h) => loaded.hours!.has(h)));
+  return loaded && sameSnapshot && covers ? loaded : loadParentManifests(bucket, metadata, hours);
 }
 
 /** Live entries of the manifests read, by data file path: the live files of the loaded hours. */

@@ -6,7 +6,7 @@ import { isLive } from "./live-files";
 import { mergeOneMonth, type Piece } from "./manifest-merge";
 import { Status, type ManifestEntry } from "./manifest-schemas";
 import { putManifest, putManifestList, type ListHeader, type ManifestTarget } from "./manifests";
-import { coversHours, loadedLiveEntries, loadParentManifests, manifestEntries, touchedHours, type ParentManifests } from "./parent-manifests";
+import { loadedLiveEntries, manifestEntries, parentManifestsFor, touchedHours, type ParentManifests } from "./parent-manifests";
 import { parentTotals, snapshotSummary } from "./snapshot-summary";
 import { currentSchema, findSnapshot, type Snapshot, type TableMetadata } from "./table-metadata";
 import { PARTITION_FIELD_NAME, PARTITION_SOURCE } from "./table-schema";
@@ -115,13 +115,13 @@ function restCommit(metadata: TableMetadata, snapshot: Snapshot, parentId: numbe
  * reported); null when nothing would change. On a CommitConflict, reload and call again: nothing
  * written here is reused, and what a lost attempt wrote is listed in `writtenKeys`. Only the
  * manifests that may hold the change's hours are read (`loaded`: what the caller already read
- * of main, reused when it covers them), plus at most one month's when it merges them.
+ * of main, reused when it is of main's snapshot and covers them), plus one month's to merge.
  */
 export async function writeSnapshotFiles(bucket: TableBucket, metadata: TableMetadata, change: SnapshotChange, nowMs: number, loaded?: ParentManifests): Promise<SnapshotFiles | null> {
   if (change.operation === "append" && change.removeKeys.length) throw new Error("an append removes no files");
   const parent = findSnapshot(metadata);
   const hours = touchedHours(change.add.map((f) => f.partition), [...change.add.map((f) => f.key), ...change.removeKeys]);
-  const manifests = loaded && coversHours(loaded, hours) ? loaded : await loadParentManifests(bucket, metadata, hours);
+  const manifests = await parentManifestsFor(bucket, metadata, hours, loaded);
   const pathOf = (key: string) => objectUri(parseObjectUri(metadata.location).bucketName, key);
   const live = await loadedLiveEntries(manifests);
   const { adds, removed } = resolve(live, change, pathOf);
