@@ -149,7 +149,7 @@ if (want("compaction")) {
 
 if (want("table")) {
   const sizes = smoke ? [1_000] : [1_000, 13_000, 65_000];
-  step(`table: one append and one overwrite on tables of ${sizes.join(", ")} live files, child capped at 128 MB of heap`);
+  step(`table: appends and one overwrite on tables of ${sizes.join(", ")} live files, child capped at 128 MB of heap`);
   results.table_scale = await measureTableScale({ sizes });
 }
 

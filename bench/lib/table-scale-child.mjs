@@ -110,19 +110,20 @@ const commits = await buildTable();
 const manifestsBefore = (await lake.readManifestList(bucket, lake.findSnapshot(metadata)["manifest-list"])).length;
 const appendOne = (name) => ({ commitId: name, add: [fileOf(CURRENT_HOUR, name)], removeKeys: [], jobs: [], jobPartitions: [], missing: [] });
 const append = await measure(appendOne("batch-new-0"));
-// Appends to the current hour until one merges manifests (the list gets shorter), then one more:
-// the dearest commit of the steady state, and a plain append that reads what the merge wrote.
-let merging = null;
-for (let i = 1; i <= 40 && !merging; i++) {
-  const before = (await lake.readManifestList(bucket, lake.findSnapshot(metadata)["manifest-list"])).length;
-  const run = await measure(appendOne(`batch-new-${i}`));
-  if (run.manifests_after <= before) merging = { ...run, appends_before: i - 1 };
+// Appends to the current hour until one merges manifests (the list gets shorter) and a later one
+// merges nothing: the dearest merging commit of the steady state, and a plain append after it.
+let merging = null, afterMerge = null, appends = 0;
+const listLength = async () => (await lake.readManifestList(bucket, lake.findSnapshot(metadata)["manifest-list"])).length;
+while (appends < 60 && !afterMerge) {
+  const before = await listLength();
+  const run = await measure(appendOne(`batch-new-${++appends}`));
+  if (run.manifests_after > before) afterMerge = merging ? { ...run, appends_before: appends - 1 } : null;
+  else if (!merging || run.bytes_written > merging.bytes_written) merging = { ...run, appends_before: appends - 1 };
 }
-const appendAgain = await measure(appendOne("batch-new-last"));
 const hour = lake.hourPartition((CURRENT_HOUR - 1) * HOUR_MS);
 const removeKeys = Array.from({ length: RECENT_BATCH_FILES }, (_, i) => fileOf(CURRENT_HOUR - 1, `batch-${i}`).key);
 const overwrite = await measure({ commitId: "overwrite-1", add: [fileOf(CURRENT_HOUR - 1, "rebuild-job1-00000")], removeKeys, jobs: ["job1"], jobPartitions: [hour], missing: [] });
 const live = await lake.listLiveDataFiles(bucket, metadata);
-const expected = N + 2 + (merging?.appends_before ?? 40) + (merging ? 1 : 0) - RECENT_BATCH_FILES + 1;
+const expected = N + 1 + appends - RECENT_BATCH_FILES + 1; // every append added one; the overwrite replaced 20 by 1
 if (live.length !== expected) throw new Error(`table holds ${live.length} live files, expected ${expected}`);
-console.log(JSON.stringify({ live_files: N, build_commits: commits, manifests_before: manifestsBefore, append, append_merging: merging, append_after_merge: appendAgain, overwrite, max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+console.log(JSON.stringify({ live_files: N, build_commits: commits, manifests_before: manifestsBefore, append, append_merging: merging, append_after_merge: afterMerge, overwrite, max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) }));
