@@ -50,10 +50,9 @@ function carriedEntry(entry: ManifestEntry, removed: Set<string>, snapshotId: nu
 }
 
 /**
- * The parent's manifests as the new snapshot carries them: a manifest holding a removed file is
- * rewritten; one with live files is carried by reference (unread unless its hours were loaded);
- * one with only DELETED entries recorded its deletes in its own snapshot and is dropped. Then
- * at most one month's manifests are merged (manifest-merge.ts).
+ * The parent's manifests in the new snapshot: rewritten if holding a removed file, else carried by
+ * reference (unread unless loaded), dropped if only DELETED entries are left (its own snapshot
+ * recorded them); then at most one month's are merged (manifest-merge.ts).
  */
 async function carryOver(bucket: TableBucket, parent: ParentManifests, removed: Set<string>, snapshotId: number): Promise<Piece[]> {
   const carry = (e: ManifestEntry) => carriedEntry(e, removed, snapshotId);
