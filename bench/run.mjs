@@ -13,6 +13,7 @@ import { signalAllWranglerDev } from "../scripts/lib/wrangler-dev.mjs";
 import { buildEnvelopes } from "./lib/dataset.mjs";
 import { costAtRate } from "./lib/cost.mjs";
 import { measureCompaction } from "./lib/compaction.mjs";
+import { measureTableScale } from "./lib/table-scale.mjs";
 import { measureEncodeAndStorage } from "./lib/encode-storage.mjs";
 import { measureFreshness } from "./lib/freshness.mjs";
 import { measureGuardIndex } from "./lib/guard-index.mjs";
@@ -22,7 +23,7 @@ import { measureWebhook } from "./lib/webhook.mjs";
 import { ensureWrk } from "./lib/wrk.mjs";
 import { measureWriters } from "./lib/writers.mjs";
 
-const SECTIONS = ["encode", "webhook", "packs", "guard", "parts", "freshness", "cost", "writers", "compaction"];
+const SECTIONS = ["encode", "webhook", "packs", "guard", "parts", "freshness", "cost", "writers", "compaction", "table"];
 const { values } = parseCli({
   help: `
 usage: npm run bench [-- --smoke] [--only SECTIONS] [--connections N] [--gather-ms N] [--out FILE]
@@ -150,6 +151,12 @@ if (want("compaction")) {
   results.compaction = await measureCompaction({ sizes });
 }
 
+if (want("table")) {
+  const sizes = smoke ? [1_000] : [1_000, 13_000, 65_000];
+  step(`table: appends and one overwrite on tables of ${sizes.join(", ")} live files, child capped at 128 MB of heap`);
+  results.table_scale = await measureTableScale({ sizes });
+}
+
 const defaultOut = smoke ? "tmp/results-smoke.json" : only ? `tmp/results-${only.join("-")}.json` : "results.json";
 const out = values.out ?? join(ROOT, "bench", defaultOut);
 mkdirSync(dirname(out), { recursive: true });
@@ -191,5 +198,8 @@ for (const c of results.cost ?? []) {
 }
 for (const run of results.compaction ?? []) {
   row(`compaction ${run.events} events`, `peak ${run.peak_mb} MB (${run.peak_step}), live merge ${run.live_peak_mb_by_step.merge} MB, ${run.files} file(s), ${run.seconds} s serial, ~${run.expected_cloudflare_s_estimate} s on Queues (estimate)`);
+}
+for (const t of results.table_scale ?? []) {
+  for (const op of ["append", "append_merging", "append_after_merge", "overwrite"].filter((o) => t[o])) row(`table ${t.live_files} files: ${op}`, `${t[op].cpu_ms} ms CPU, peak +${t[op].peak_growth_mb} MB, ${t[op].manifest_reads} manifests read, ${t[op].bytes_read} B read, ${t[op].bytes_written} B written`);
 }
 console.log(`\nWrote ${out}`);

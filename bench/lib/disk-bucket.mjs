@@ -56,6 +56,9 @@ function walk(dir, out = []) {
   return out;
 }
 
+/** A Buffer's own bytes: a small one shares Node's 8 KiB pool, so `.buffer` alone holds other data. */
+const exactBuffer = (b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+
 /** One macrotask turn per call, as network I/O would give: lets the memory sampler's timers run. */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -83,7 +86,7 @@ export function diskBucket(root) {
       if (!existsSync(pathOf(key))) return null;
       const object = describe(key, true);
       const body = pullStream(pathOf(key));
-      return { ...object, body, json: async () => JSON.parse(readFileSync(pathOf(key), "utf8")), arrayBuffer: async () => readFileSync(pathOf(key)).buffer };
+      return { ...object, body, json: async () => JSON.parse(readFileSync(pathOf(key), "utf8")), arrayBuffer: async () => exactBuffer(readFileSync(pathOf(key))) };
     },
     async delete(keys) {
       for (const key of [keys].flat()) rmSync(pathOf(key), { force: true }), rmSync(pathOf(key) + META, { force: true });

@@ -1,5 +1,5 @@
 import { asCatalogError, type Catalog, CatalogError, type LoadedTable } from "../catalog/catalog";
-import { listLiveDataFiles, type SnapshotChange as TableChange, type TableMetadata, type TableUpdate, writeSnapshotFiles } from "../format";
+import { loadedLiveKeys, loadParentManifests, type SnapshotChange as TableChange, type TableMetadata, type TableUpdate, touchedHours, writeSnapshotFiles } from "../format";
 import { deleteKeys } from "../../bucket-io";
 import { type PendingChange, removedKeys, resolveChange } from "./pending-change";
 import type { TableConfig } from "./table-config";
@@ -42,13 +42,17 @@ async function loadOrCreate(catalog: Catalog): Promise<LoadedTable> {
   return (await catalog.loadTable()) ?? (await catalog.createTable());
 }
 
-/** One attempt: reload, resolve against what is live, write the snapshot's files, commit. */
+/**
+ * One attempt: reload, resolve against what is live in the hours the batch touches (only the
+ * manifests that may hold them are read, once), write the snapshot's files, commit.
+ */
 async function attempt(deps: CommitDeps, pending: PendingChange, table: LoadedTable, nowMs: number) {
-  const live = new Set((await listLiveDataFiles(deps.bucket, table.metadata)).map((f) => f.key));
+  const hours = touchedHours(pending.add.map((f) => f.partition), [...pending.add.map((f) => f.key), ...pending.removeKeys]);
+  const parent = await loadParentManifests(deps.bucket, table.metadata, hours);
   const partitions = [...pending.add, ...pending.removeKeys.map((key) => ({ partition: key.split("/").slice(1, 3).join("/") }))].map((f) => f.partition);
-  const change = resolveChange(pending, live, await removedKeys(deps.bucket, partitions));
+  const change = resolveChange(pending, await loadedLiveKeys(parent), await removedKeys(deps.bucket, partitions));
   if (!change) return null;
-  const written = await writeSnapshotFiles(deps.bucket, table.metadata, change, nowMs);
+  const written = await writeSnapshotFiles(deps.bucket, table.metadata, change, nowMs, parent);
   if (!written) return null;
   const expire = snapshotsToExpire(table.metadata, deps.config, nowMs);
   const updates: TableUpdate[] = expire.length ? [...written.updates, { action: "remove-snapshots", "snapshot-ids": expire }] : written.updates;

@@ -2,19 +2,14 @@ import type { TableBucket } from "./table-bucket";
 import { objectUri, parseObjectUri, tableMetadataKey } from "../../keys";
 import { createdAtBounds, partitionHour, timestampBytes } from "./bounds";
 import type { DataFileInput, SnapshotChange, SnapshotFiles } from "./data-files";
-import { isLive, loadManifests, type LoadedManifest } from "./live-files";
-import { Status, type ManifestEntry, type ManifestFile } from "./manifest-schemas";
+import { isLive } from "./live-files";
+import { mergeOneMonth, type Piece } from "./manifest-merge";
+import { Status, type ManifestEntry } from "./manifest-schemas";
 import { putManifest, putManifestList, type ListHeader, type ManifestTarget } from "./manifests";
-import { snapshotSummary } from "./snapshot-summary";
+import { loadedLiveEntries, manifestEntries, parentManifestsFor, touchedHours, type ParentManifests } from "./parent-manifests";
+import { parentTotals, snapshotSummary } from "./snapshot-summary";
 import { currentSchema, findSnapshot, type Snapshot, type TableMetadata } from "./table-metadata";
 import { PARTITION_FIELD_NAME, PARTITION_SOURCE } from "./table-schema";
-
-/**
- * Above this many manifests a commit merges every carried manifest into one (live entries as
- * EXISTING), so a commit reads and a reader opens at most this many plus one. Each append adds
- * one manifest, so a merge happens about every 30 commits (~7 min at one commit per 15 s).
- */
-export const MAX_MANIFESTS = 32;
 
 /** Random positive snapshot id below 2^53: exact in JSON numbers and JavaScript. */
 export function newSnapshotId(): number {
@@ -54,32 +49,31 @@ function carriedEntry(entry: ManifestEntry, removed: Set<string>, snapshotId: nu
   return { ...entry, status: Status.EXISTING };
 }
 
-/** A manifest of the new snapshot: carried unchanged (`file`), or entries still to write. */
-type Piece = { file: ManifestFile } | { entries: ManifestEntry[] };
-
-function carryOver(loaded: LoadedManifest[], removed: Set<string>, snapshotId: number): Piece[] {
+/**
+ * The parent's manifests in the new snapshot: rewritten if holding a removed file, else carried by
+ * reference (unread unless loaded), dropped if only DELETED entries are left (its own snapshot
+ * recorded them); then at most one month's are merged (manifest-merge.ts).
+ */
+async function carryOver(bucket: TableBucket, parent: ParentManifests, removed: Set<string>, snapshotId: number): Promise<Piece[]> {
+  const carry = (e: ManifestEntry) => carriedEntry(e, removed, snapshotId);
   const pieces: Piece[] = [];
-  for (const { file, entries } of loaded) {
-    const touched = entries.some((e) => isLive(e) && removed.has(e.data_file.file_path));
-    if (touched) pieces.push({ entries: entries.flatMap((e) => carriedEntry(e, removed, snapshotId) ?? []) });
-    // A manifest with only DELETED entries recorded its deletes in its own snapshot; drop it now.
+  for (const file of parent.files) {
+    const entries = await parent.entries.get(file.manifest_path);
+    const touched = entries?.some((e) => isLive(e) && removed.has(e.data_file.file_path));
+    if (touched) pieces.push({ entries: entries!.flatMap((e) => carry(e) ?? []) });
     else if (file.added_files_count + file.existing_files_count > 0) pieces.push({ file });
   }
-  if (pieces.length < MAX_MANIFESTS) return pieces;
-  const byPath = new Map(loaded.map((m) => [m.file.manifest_path, m.entries]));
-  const entries = (p: Piece) => ("file" in p ? byPath.get(p.file.manifest_path)! : p.entries);
-  return [{ entries: pieces.flatMap((p) => entries(p).flatMap((e) => carriedEntry(e, removed, snapshotId) ?? [])) }];
+  return mergeOneMonth(pieces, (file) => manifestEntries(bucket, parent, file), carry);
 }
 
 /**
  * What the change does against the parent's live files: removals that are live, adds that are
  * not (a key both removed and added was rewritten in place: it is replaced, not dropped).
  */
-function resolve(loaded: LoadedManifest[], change: SnapshotChange, pathOf: (key: string) => string) {
-  const live = new Map(loaded.flatMap((m) => m.entries.filter(isLive).map((e) => [e.data_file.file_path, e] as const)));
+function resolve(live: Map<string, ManifestEntry>, change: SnapshotChange, pathOf: (key: string) => string) {
   const removed = new Set(change.removeKeys.map(pathOf).filter((p) => live.has(p)));
   const adds = [...new Map(change.add.map((f) => [pathOf(f.key), f])).entries()].filter(([path]) => !live.has(path) || removed.has(path));
-  return { live, adds, removed };
+  return { adds, removed };
 }
 
 /** Writes the pieces still to write as manifests, then the manifest list of all of them. */
@@ -118,21 +112,25 @@ function restCommit(metadata: TableMetadata, snapshot: Snapshot, parentId: numbe
  * Writes the manifests and manifest list of one append or overwrite on top of main, and returns
  * the REST commit for it. Adds already live are left out and removals not live are ignored (both
  * reported); null when nothing would change. On a CommitConflict, reload and call again: nothing
- * written here is reused, and what a lost attempt wrote is listed in `writtenKeys`.
+ * written here is reused, and what a lost attempt wrote is listed in `writtenKeys`. Only the
+ * manifests that may hold the change's hours are read (`loaded`: what the caller already read
+ * of main, reused when it is of main's snapshot and covers them), plus one month's to merge.
  */
-export async function writeSnapshotFiles(bucket: TableBucket, metadata: TableMetadata, change: SnapshotChange, nowMs: number): Promise<SnapshotFiles | null> {
+export async function writeSnapshotFiles(bucket: TableBucket, metadata: TableMetadata, change: SnapshotChange, nowMs: number, loaded?: ParentManifests): Promise<SnapshotFiles | null> {
   if (change.operation === "append" && change.removeKeys.length) throw new Error("an append removes no files");
   const parent = findSnapshot(metadata);
-  const loaded = parent ? await loadManifests(bucket, parent["manifest-list"]) : [];
+  const hours = touchedHours(change.add.map((f) => f.partition), [...change.add.map((f) => f.key), ...change.removeKeys]);
+  const manifests = await parentManifestsFor(bucket, metadata, hours, loaded);
   const pathOf = (key: string) => objectUri(parseObjectUri(metadata.location).bucketName, key);
-  const { live, adds, removed } = resolve(loaded, change, pathOf);
+  const live = await loadedLiveEntries(manifests);
+  const { adds, removed } = resolve(live, change, pathOf);
   if (adds.length === 0 && removed.size === 0) return null;
 
   const snapshotId = newSnapshotId();
   const sequenceNumber = metadata["last-sequence-number"] + 1;
   const schema = currentSchema(metadata);
   const createdAtId = schema.fields.find((f) => f.name === PARTITION_SOURCE)!.id;
-  const pieces = carryOver(loaded, removed, snapshotId);
+  const pieces = await carryOver(bucket, manifests, removed, snapshotId);
   if (adds.length) pieces.unshift({ entries: adds.map(([path, file]) => addedEntry(file, path, createdAtId)) });
   const parentId = parent?.["snapshot-id"] ?? null;
   const header = { snapshotId, parentSnapshotId: parentId, sequenceNumber };
@@ -144,7 +142,7 @@ export async function writeSnapshotFiles(bucket: TableBucket, metadata: TableMet
     "sequence-number": sequenceNumber,
     "timestamp-ms": Math.max(nowMs, parent?.["timestamp-ms"] ?? 0),
     "manifest-list": listPath,
-    summary: snapshotSummary(change, adds.map(([, f]) => f), [...removed].map((p) => live.get(p)!), [...live.values()]),
+    summary: snapshotSummary(change, adds.map(([, f]) => f), [...removed].map((p) => live.get(p)!), parentTotals(parent, manifests.files)),
     "schema-id": schema["schema-id"],
   };
   const alreadyLive = change.add.filter((f) => live.has(pathOf(f.key)) && !removed.has(pathOf(f.key))).map((f) => f.key);
