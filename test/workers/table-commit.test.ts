@@ -86,6 +86,21 @@ describe("table commits through the REST catalog (test double enforcing requirem
     expect(await restLiveKeys(double)).toEqual(files);
   });
 
+  it("Basin Catalog's 20 updateTable calls a minute: the 21st batch within a minute waits out Retry-After, then lands once", async () => {
+    const double = restCatalogDouble();
+    const file = (i: number) => ({ key: `locations/dt=2025-02-14/hour=09/limit-${i}.parquet`, partition: "dt=2025-02-14/hour=09", recordCount: 1, fileSizeBytes: 100 });
+    const batch = (i: number) => [{ v: 1, kind: "append", files: [file(i)], writtenAtMs: Date.now() }];
+    for (let i = 0; i < 20; i++) expect((await deliverTable(batch(i), restTable(double))).acked).toBe(true);
+    const throttled = await deliverTable(batch(20), restTable(double));
+    expect(throttled.acked).toBe(false);
+    expect(Math.min(...throttled.delays.map(Number))).toBeGreaterThanOrEqual(60);
+    expect(double.state.commits).toBe(20);
+    vi.spyOn(Date, "now").mockReturnValue(Date.now() + 61_000); // the redelivery comes after Retry-After
+    expect(await deliverTable(batch(20), restTable(double), { attempts: 2 })).toMatchObject({ acked: true });
+    expect(double.state.commits).toBe(21);
+    expect(await restLiveKeys(double)).toEqual(Array.from({ length: 21 }, (_, i) => file(i).key).sort());
+  });
+
   it("an answer lost on the last try: the messages are retried, and the redelivery finds its files live instead of adding them again", async () => {
     const { registrations, files } = await writeDay("2025-02-11");
     const double = restCatalogDouble();
