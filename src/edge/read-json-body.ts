@@ -14,11 +14,24 @@ async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promi
   }
 }
 
+async function readWhole(request: Request, limit: number): Promise<Uint8Array> {
+  let body: ArrayBuffer;
+  try {
+    body = await request.arrayBuffer();
+  } catch {
+    throw new ApiError("body_incomplete", "the request body ended early (client aborted)");
+  }
+  if (body.byteLength > limit) throw TOO_LARGE();
+  return new Uint8Array(body);
+}
+
 /** Reads the body, refusing as soon as it passes the cap, with or without Content-Length. */
 export async function readBodyLimited(request: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw TOO_LARGE();
   if (!request.body) return new Uint8Array(0);
+  // A declared length within the cap bounds the body (the HTTP layer enforces it): one native read.
+  if (declared !== null) return readWhole(request, limit);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

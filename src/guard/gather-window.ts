@@ -22,8 +22,11 @@ const GROUP_MIN = 8;
 /** A request after a quiet spell longer than any lull of a busy shard is sent at once. */
 const QUIET_MS = LULL_INTERVALS * BUSY_INTERVAL_MS;
 const MIN_LULL_MS = 1;
-/** Most windows skipped after windows nobody joined. */
-const MAX_SKIP = 64;
+/**
+ * Most windows skipped after windows that were waited on (see GatherPolicy). A probe costs a
+ * closed-loop client about one lull of idle time; one in 256 sends keeps that near 1 %.
+ */
+const MAX_SKIP = 256;
 /**
  * Weights of the newest interval in the two running means, over about the last 8 and the last 32
  * requests: a shard is busy when both are short, and its lull follows the slow one, steady enough
@@ -36,6 +39,9 @@ const SLOW = 1 / 32;
 /** Byte size at which a gathered pack is sent: one 64 KB unit, the grain Queues bills operations in. */
 export const GATHER_TARGET_BYTES = QUEUE_BILLING_UNIT_BYTES - PACK_FRAME_BYTES - MESSAGE_OVERHEAD_BYTES;
 
+/** Why a window closed: a full billing unit, its bound, or a lull in arrivals. */
+export type CloseReason = "full" | "bound" | "lull";
+
 export interface GatherWindow {
   closesAt: number;
   lullMs: number;
@@ -45,9 +51,10 @@ export interface GatherWindow {
  * When a shard waits for more requests before a send. A lone request, or light traffic, is sent
  * at once (the shard is not busy). Under load the shard gathers: the window opens with the first
  * waiting request and closes at the first of its bound, a full billing unit of events, or a lull.
- * A window nobody joined (a client that waits for each answer) makes the shard skip the next 1, 2,
- * 4 … 64 windows, so such a client meets a window about once in 64 requests, while open-loop
- * traffic, whose windows are joined, keeps gathering.
+ * A window that nobody joined, or that ended in a lull, was waited on: its clients wait for our
+ * answers before they send again (a closed loop), so holding them only idles the machine. It makes
+ * the shard skip the next 1, 2, 4 … 256 windows. Open-loop traffic (trucks do not wait for us)
+ * fills its windows or reaches their bound, lulls being rare (e^-8 per interval), and keeps gathering.
  */
 export class GatherPolicy {
   private fastMs = Infinity;
@@ -96,15 +103,19 @@ export class GatherPolicy {
     return Math.min(window.closesAt, (this.lastArrival ?? -Infinity) + window.lullMs);
   }
 
-  /** Whether an open window closes now: at its bound, after a lull, or when one more request like the last would overflow the unit. */
-  shouldClose(window: GatherWindow, now: number, bytes: number, lastRequestBytes: number): boolean {
-    return bytes + lastRequestBytes > GATHER_TARGET_BYTES || now >= this.dueAt(window);
+  /** Why an open window closes now, if it does: one more request like the last would overflow the unit, its bound, or a lull. */
+  closeReason(window: GatherWindow, now: number, bytes: number, lastRequestBytes: number): CloseReason | undefined {
+    if (bytes + lastRequestBytes > GATHER_TARGET_BYTES) return "full";
+    if (now >= window.closesAt) return "bound";
+    if (now >= this.dueAt(window)) return "lull";
+    return undefined;
   }
 
-  /** Learns from a window closed at `now` whether anybody joined it (see the class comment). */
-  closed(joined: boolean, now: number): void {
+  /** Learns from a window closed at `now` whether it was waited on (see the class comment). */
+  closed(joined: boolean, reason: CloseReason, now: number): void {
     this.lastClose = now;
-    this.backoff = joined ? 0 : Math.min(MAX_SKIP, Math.max(1, 2 * this.backoff));
+    const waitedOn = !joined || reason === "lull";
+    this.backoff = waitedOn ? Math.min(MAX_SKIP, Math.max(1, 2 * this.backoff)) : 0;
     this.skip = this.backoff;
   }
 }

@@ -1,7 +1,7 @@
 import { PACKED_CONTENT_TYPE } from "../contract/packed-message";
 import { errorMessage } from "../errors";
 import { recordMetric } from "../metrics";
-import type { GatherPolicy } from "./gather-window";
+import type { CloseReason, GatherPolicy } from "./gather-window";
 import { planSends, type PackRequest } from "./pack-plan";
 
 /** What one group commit sent, for the shard's per-send metric and log. */
@@ -88,9 +88,11 @@ export class PackSender {
     const window = policy.window(this.waiting[0]!.arrivedAt);
     if (!window) return;
     const startedWith = this.waiting.length;
+    let reason: CloseReason | undefined;
     for (;;) {
       policy.observe(window, this.waiting[0]!.arrivedAt, this.waiting.at(-1)!.arrivedAt, this.waiting.length);
-      if (policy.shouldClose(window, Date.now(), this.waitingBytes, this.waiting.at(-1)!.size)) break;
+      reason = policy.closeReason(window, Date.now(), this.waitingBytes, this.waiting.at(-1)!.size);
+      if (reason) break;
       // Re-checked when the window is due, or at once when a request arrives (it may fill the pack).
       const ms = Math.max(1, policy.dueAt(window) - Date.now());
       await new Promise<void>((resolve) => {
@@ -99,7 +101,7 @@ export class PackSender {
       });
       this.wake = undefined;
     }
-    if (leads) policy.closed(this.waiting.length > startedWith, Date.now());
+    if (leads) policy.closed(this.waiting.length > startedWith, reason, Date.now());
   }
 
   private async sendGroup(group: Waiting[]): Promise<void> {

@@ -65,6 +65,21 @@ describe("gather window: packs grow under load, a lone request never waits", () 
     expect(run.INGEST_QUEUE.calls).toBe(100);
   });
 
+  it("barely slows many clients that each wait for their answer: windows that end in a lull back off too", async () => {
+    const run = testEnv({ SIGNING_GUARD_GATHER_MS: "2000" });
+    await quiet();
+    const before = await windows();
+    // 32 closed loops (as wrk -c32): each wave joins the window, then nobody else can arrive.
+    const client = async () => {
+      for (let i = 0; i < 30; i++) expect((await post(run, { event: makeEvent() })).status).toBe(202);
+    };
+    await Promise.all(Array.from({ length: 32 }, client));
+    // Without the lull back-off a window opens for every wave (at least 30 here); with it, one
+    // probe after 1, 2, 4 … skipped sends.
+    expect((await windows()) - before).toBeLessThanOrEqual(12);
+    expect(run.INGEST_QUEUE.sent).toHaveLength(960);
+  });
+
   it("under open-loop load shares sends, and no request waits past the window's bound", async () => {
     const run = testEnv({ SIGNING_GUARD_GATHER_MS: "150" });
     await quiet();
