@@ -20,6 +20,7 @@ import { measureGuardIndex } from "./lib/guard-index.mjs";
 import { measureHotPathParts } from "./lib/hot-path-parts.mjs";
 import { measurePackSizes } from "./lib/pack-sizes.mjs";
 import { measureWebhook } from "./lib/webhook.mjs";
+import { startEdgeOnly } from "./lib/edge-only.mjs";
 import { ensureWrk } from "./lib/wrk.mjs";
 import { measureWriters } from "./lib/writers.mjs";
 
@@ -103,7 +104,15 @@ if (want("webhook") || want("freshness") || want("packs") || want("cost")) {
     if (want("webhook")) {
       ensureWrk();
       step(`webhook: ${plan.rounds} A/B-B/A rounds of ${plan.seconds}s at ${connections} connections, ours vs no-op Worker`);
-      results.webhook = await measureWebhook({ pipelineUrl: pipeline.url, pipelinePgid: pipeline.wranglerPid, token: pipeline.token, port: await freePort(), rounds: plan.rounds, seconds: plan.seconds, connections });
+      const edgeState = mkdtempSync(join(tmpdir(), "milk-bench-edge-"));
+      const edge = await startEdgeOnly({ port: await freePort(), persistTo: edgeState, vars });
+      try {
+        const both = { edge: { url: edge.url, pid: edge.pid }, pipeline: { url: pipeline.url, pid: pipeline.wranglerPid } };
+        results.webhook = await measureWebhook({ ...both, token: pipeline.token, port: await freePort(), rounds: plan.rounds, seconds: plan.seconds, connections });
+      } finally {
+        await edge.stop();
+        rmSync(edgeState, { recursive: true, force: true });
+      }
     }
     if (want("freshness")) {
       step(`freshness: ${plan.rate} events/s for ${plan.freshSeconds}s`);
@@ -164,12 +173,13 @@ writeFileSync(out, JSON.stringify(results, null, 2) + "\n");
 const row = (k, v) => console.log(`  ${k.padEnd(34)} ${v}`);
 console.log("\nResults");
 if (results.webhook) {
-  row("webhook rps / no-op rps / ratio", `${results.webhook.rps} / ${results.webhook.noop_rps} / ${results.webhook.ratio} (goal ≥ 0.8)`);
+  row("webhook (edge) rps / no-op rps / ratio", `${results.webhook.rps} / ${results.webhook.noop_rps} / ${results.webhook.ratio} (goal ≥ 0.8)`);
   row("ratio per round: median [min–max]", `${results.webhook.ratio_median} [${results.webhook.ratio_min}–${results.webhook.ratio_max}]`);
   row("CPU ms/request ours / no-op", `${results.webhook.cpu_ms_per_request ?? "n/a"} / ${results.webhook.noop_cpu_ms_per_request ?? "n/a"}`);
   row("no-op + 1 log line rps / ratio", `${results.webhook.noop_with_log_rps} / ${results.webhook.ratio_vs_noop_with_log}`);
   row("no-op + 1 queue send rps / ratio", `${results.webhook.noop_with_send_rps} / ${results.webhook.ratio_vs_noop_with_send}`);
   row("no-op + 1 DO call (+ send) rps", `${results.webhook.noop_with_object_rps} (${results.webhook.noop_with_object_and_send_rps}); ratio ${results.webhook.ratio_vs_noop_with_object_and_send}`);
+  row("whole pipeline rps / ratio (per round)", `${results.webhook.pipeline_rps} / ${results.webhook.pipeline_ratio} (${results.webhook.pipeline_ratio_per_round.join(", ")})`);
   row("webhook p50 / p99 ms; non-2xx", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}; ${results.webhook.non2xx}`);
 }
 if (results.hot_path_parts) {

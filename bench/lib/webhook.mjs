@@ -1,5 +1,8 @@
 // Webhook cost: our signed POST /webhooks/radar against a no-op Worker in the same runtime
 // (wrangler dev / workerd), same C load generator (wrk, bench/lib/wrk.mjs), alternating A/B rounds.
+// "Ours" is the edge Worker alone (bench/lib/edge-only.mjs): its queues only ack, as the no-op's
+// do. The whole pipeline (lake writer, forwarder, committer on the same two cores) is measured in
+// the same rounds as a second figure.
 import { join } from "node:path";
 import { ROOT } from "../../scripts/lib/dev-vars.mjs";
 import { startWranglerDev } from "../../scripts/lib/local-pipeline.mjs";
@@ -30,10 +33,11 @@ const r3 = (x) => +x.toFixed(3);
  * our backlog for up to its batch timeout after our run, and that tail must not always land on
  * the no-op. The two references follow, in alternating order too.
  */
-async function runRounds({ ours, noop, rounds }) {
-  const runs = { ours: [], reference: [], logging: [], sending: [], object: [], object_sending: [] };
+async function runRounds({ ours, pipeline, noop, rounds }) {
+  const runs = { ours: [], pipeline: [], reference: [], logging: [], sending: [], object: [], object_sending: [] };
   const loads = {
     ours: () => ours("/webhooks/radar"),
+    pipeline: () => pipeline("/webhooks/radar"),
     reference: () => noop("/webhooks/radar"),
     logging: () => noop("/webhooks/radar?log=1"),
     sending: () => noop("/webhooks/radar?send=1"),
@@ -41,21 +45,26 @@ async function runRounds({ ours, noop, rounds }) {
     object_sending: () => noop("/webhooks/radar?do=1&send=1"),
   };
   await ours("/webhooks/radar", 1); // warm-up
+  await pipeline("/webhooks/radar", 1);
   await noop("/webhooks/radar", 1);
   for (let i = 0; i < rounds; i++) {
-    const order = i % 2 === 0 ? ["ours", "reference", "logging", "sending", "object", "object_sending"] : ["reference", "ours", "object_sending", "object", "sending", "logging"];
+    const order = i % 2 === 0 ? ["ours", "reference", "pipeline", "logging", "sending", "object", "object_sending"] : ["reference", "ours", "object_sending", "object", "sending", "logging", "pipeline"];
     for (const name of order) runs[name].push(await loads[name]());
   }
   return runs;
 }
 
-/** @param {{ pipelineUrl: string, pipelinePgid?: number, token: string, port: number, rounds: number, seconds: number, connections?: number }} o */
-export async function measureWebhook({ pipelineUrl, pipelinePgid, token, port, rounds, seconds, connections = 16 }) {
+/**
+ * @param {{ edge: { url: string, pid?: number }, pipeline: { url: string, pid?: number }, token: string, port: number,
+ *   rounds: number, seconds: number, connections?: number }} o `edge`: bench/lib/edge-only.mjs; `pipeline`: the whole local pipeline
+ */
+export async function measureWebhook({ edge, pipeline, token, port, rounds, seconds, connections = 16 }) {
   const noop = await startWranglerDev({ args: ["-c", join(ROOT, "bench", "noop-wrangler.toml")], port, readyPath: "/" });
   let runs;
   try {
     runs = await runRounds({
-      ours: (path, s = seconds) => load(pipelineUrl, path, token, s, connections, pipelinePgid),
+      ours: (path, s = seconds) => load(edge.url, path, token, s, connections, edge.pid),
+      pipeline: (path, s = seconds) => load(pipeline.url, path, token, s, connections, pipeline.pid),
       noop: (path, s = seconds) => load(noop.url, path, token, s, connections, noop.pid),
       rounds,
     });
@@ -65,7 +74,7 @@ export async function measureWebhook({ pipelineUrl, pipelinePgid, token, port, r
   return summarize(runs, { rounds, seconds, connections });
 }
 
-function summarize({ ours, reference, logging, sending, object, object_sending }, { rounds, seconds, connections }) {
+function summarize({ ours, pipeline, reference, logging, sending, object, object_sending }, { rounds, seconds, connections }) {
   const rps = mean(ours.map((r) => r.rps));
   const noopRps = mean(reference.map((r) => r.rps));
   const loggingRps = mean(logging.map((r) => r.rps));
@@ -84,7 +93,7 @@ function summarize({ ours, reference, logging, sending, object, object_sending }
     p99_ms: mean(ours.map((r) => r.p99)),
     noop_p50_ms: mean(reference.map((r) => r.p50)),
     // CPU of each wrangler dev (wrangler, its proxy workerd, the Worker's workerd) per request,
-    // median over rounds; ours includes the lake writer draining the queue on the same cores.
+    // median over rounds; the edge's queues only ack, as the no-op's.
     cpu_ms_per_request: cpu(ours),
     noop_cpu_ms_per_request: cpu(reference),
     // The same no-op plus one console.log per request, as ours logs: isolates the log transport cost.
@@ -97,8 +106,14 @@ function summarize({ ours, reference, logging, sending, object, object_sending }
     noop_with_object_rps: Math.round(mean(object.map((r) => r.rps))),
     noop_with_object_and_send_rps: Math.round(mean(object_sending.map((r) => r.rps))),
     ratio_vs_noop_with_object_and_send: r3(rps / mean(object_sending.map((r) => r.rps))),
+    // The whole pipeline in one wrangler dev: the lake writer, forwarder (to kinesalite) and
+    // committer drain the queues on the same two cores as the edge.
+    pipeline_rps: Math.round(mean(pipeline.map((r) => r.rps))),
+    pipeline_ratio: r3(mean(pipeline.map((r) => r.rps)) / noopRps),
+    pipeline_ratio_per_round: pipeline.map((r, i) => r3(r.rps / reference[i].rps)),
+    pipeline_cpu_ms_per_request: cpu(pipeline),
     load_generator: "wrk -t2",
-    non2xx: ours.reduce((n, r) => n + r.non2xx + r.errors, 0),
+    non2xx: [...ours, ...pipeline].reduce((n, r) => n + r.non2xx + r.errors, 0),
     rounds,
     seconds_per_round: seconds,
     connections,

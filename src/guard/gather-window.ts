@@ -27,6 +27,8 @@ const MIN_LULL_MS = 1;
  * closed-loop client about one lull of idle time; one in 256 sends keeps that near 1 %.
  */
 const MAX_SKIP = 256;
+/** Windows in a row ending in a lull that show a closed loop. */
+const LULLS_WAITED_ON = 2;
 /**
  * Weights of the newest interval in the two running means, over about the last 8 and the last 32
  * requests: a shard is busy when both are short, and its lull follows the slow one, steady enough
@@ -51,10 +53,11 @@ export interface GatherWindow {
  * When a shard waits for more requests before a send. A lone request, or light traffic, is sent
  * at once (the shard is not busy). Under load the shard gathers: the window opens with the first
  * waiting request and closes at the first of its bound, a full billing unit of events, or a lull.
- * A window that nobody joined, or that ended in a lull, was waited on: its clients wait for our
- * answers before they send again (a closed loop), so holding them only idles the machine. It makes
- * the shard skip the next 1, 2, 4 … 256 windows. Open-loop traffic (trucks do not wait for us)
- * fills its windows or reaches their bound, lulls being rare (e^-8 per interval), and keeps gathering.
+ * A window that nobody joined, or the second in a row that ended in a lull, was waited on: its
+ * clients wait for our answers before they send again (a closed loop), so holding them only idles
+ * the machine. It makes the shard skip the next 1, 2, 4 … 256 windows. Open-loop traffic (trucks do
+ * not wait for us) fills its windows or reaches their bound, a lull being rare (e^-8 per interval)
+ * and two in a row rarer still, and keeps gathering.
  */
 export class GatherPolicy {
   private fastMs = Infinity;
@@ -63,6 +66,7 @@ export class GatherPolicy {
   private lastArrival: number | undefined;
   private backoff = 0;
   private skip = 0;
+  private lullStreak = 0;
   private lastClose = -Infinity;
   /** Windows opened (getStats). */
   opened = 0;
@@ -114,7 +118,9 @@ export class GatherPolicy {
   /** Learns from a window closed at `now` whether it was waited on (see the class comment). */
   closed(joined: boolean, reason: CloseReason, now: number): void {
     this.lastClose = now;
-    const waitedOn = !joined || reason === "lull";
+    // One lull is chance under open-loop traffic; a closed loop ends every window in one.
+    this.lullStreak = reason === "lull" ? this.lullStreak + 1 : 0;
+    const waitedOn = !joined || this.lullStreak >= LULLS_WAITED_ON;
     this.backoff = waitedOn ? Math.min(MAX_SKIP, Math.max(1, 2 * this.backoff)) : 0;
     this.skip = this.backoff;
   }

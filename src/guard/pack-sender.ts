@@ -46,7 +46,7 @@ export class PackSender {
   constructor(
     private readonly queue: () => Queue,
     private readonly report: (sent: SendReport) => void,
-    /** `leads`: this queue sees every request, so it records arrivals and windows nobody joined. */
+    /** `leads`: this queue sees every request, so it records arrivals and how its windows closed. */
     private readonly gather?: { policy: GatherPolicy; leads: boolean },
   ) {}
 
