@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unstable_readConfig } from "wrangler";
 import { describe, expect, it } from "vitest";
-// @ts-expect-error plain ESM bench helper without types
 import { withoutConsumers } from "../../bench/lib/edge-only.mjs";
 
 // The webhook bench measures the edge Worker alone: its config must keep everything the request
@@ -28,10 +27,10 @@ describe("bench edge-only config (bench/lib/edge-only.mjs)", () => {
   });
 
   it("acks the ingest and forward queues with the edge's batch settings", () => {
-    const bindings = ["INGEST_QUEUE", "FORWARD_QUEUE"].map((b) => full.queues.producers!.find((p) => p.binding === b)!.queue);
-    expect(ack.queues.consumers!.map((c) => c.queue)).toEqual(bindings);
-    for (const c of ack.queues.consumers!) {
-      const real = full.queues.consumers!.find((r) => r.queue === c.queue)!;
+    const bindings = ["INGEST_QUEUE", "FORWARD_QUEUE"].map((b) => full.queues.producers!.find((p: { binding: string }) => p.binding === b)!.queue);
+    expect(ack.queues.consumers!.map((c: { queue: string }) => c.queue)).toEqual(bindings);
+    for (const c of ack.queues.consumers ?? []) {
+      const real = (full.queues.consumers ?? []).find((r: { queue: string }) => r.queue === c.queue)!;
       expect([c.max_batch_size, c.max_batch_timeout]).toEqual([real.max_batch_size, real.max_batch_timeout]);
     }
   });
