@@ -179,7 +179,7 @@ if (results.webhook) {
   row("no-op + 1 log line rps / ratio", `${results.webhook.noop_with_log_rps} / ${results.webhook.ratio_vs_noop_with_log}`);
   row("no-op + 1 queue send rps / ratio", `${results.webhook.noop_with_send_rps} / ${results.webhook.ratio_vs_noop_with_send}`);
   row("no-op + 1 DO call (+ send) rps", `${results.webhook.noop_with_object_rps} (${results.webhook.noop_with_object_and_send_rps}); ratio ${results.webhook.ratio_vs_noop_with_object_and_send}`);
-  row("whole pipeline rps / ratio (per round)", `${results.webhook.pipeline_rps} / ${results.webhook.pipeline_ratio} (${results.webhook.pipeline_ratio_per_round.join(", ")})`);
+  row("whole pipeline rps / no-op rps / ratio (per round)", `${results.webhook.pipeline_rps} / ${results.webhook.pipeline_noop_rps} / ${results.webhook.pipeline_ratio} (${results.webhook.pipeline_ratio_per_round.join(", ")})`);
   row("webhook p50 / p99 ms; non-2xx", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}; ${results.webhook.non2xx}`);
 }
 if (results.hot_path_parts) {
