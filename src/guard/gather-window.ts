@@ -12,16 +12,15 @@ export const MAX_GATHER_MS = 2_000;
 export const BUSY_INTERVAL_MS = 50;
 /**
  * The window also closes after a lull of this many mean intervals: under open-loop traffic (trucks
- * do not wait for our answers) such a gap is rare (e^-16 per interval, though a stalled sender or
- * machine makes more of them: with 8, packs at 333/s ranged 45–62 events), while clients that wait for
+ * do not wait for our answers) such a gap is rare (e^-8 per interval), while clients that wait for
  * our answers stop arriving at once and should not be kept waiting for the whole window. Once the
  * window holds GROUP_MIN requests the mean is the window's own: a closed-loop client's requests
  * arrive in a tight wave after our answers, so its lull is short.
  */
-const LULL_INTERVALS = 16;
+const LULL_INTERVALS = 8;
 const GROUP_MIN = 8;
-/** A request after a quiet spell of this long is sent at once: the traffic is new. */
-const QUIET_MS = 8 * BUSY_INTERVAL_MS;
+/** A request after a quiet spell longer than any lull of a busy shard is sent at once. */
+const QUIET_MS = LULL_INTERVALS * BUSY_INTERVAL_MS;
 const MIN_LULL_MS = 1;
 /**
  * Most windows skipped after windows that were waited on (see GatherPolicy). A probe costs a
@@ -57,7 +56,7 @@ export interface GatherWindow {
  * A window that nobody joined, or the second in a row that ended in a lull, was waited on: its
  * clients wait for our answers before they send again (a closed loop), so holding them only idles
  * the machine. It makes the shard skip the next 1, 2, 4 … 256 windows. Open-loop traffic (trucks do
- * not wait for us) fills its windows or reaches their bound, a lull being rare (e^-16 per interval)
+ * not wait for us) fills its windows or reaches their bound, a lull being rare (e^-8 per interval)
  * and two in a row rarer still, and keeps gathering.
  */
 export class GatherPolicy {
