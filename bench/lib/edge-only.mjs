@@ -38,5 +38,5 @@ export async function startEdgeOnly({ port, persistTo, vars = {} }) {
     await worker.stop();
     config.remove();
   };
-  return { url: worker.url, pid: worker.pid, token: secrets.RADAR_WEBHOOK_TOKEN.split(",")[0].trim(), stop };
+  return { url: worker.url, pid: worker.pid, stop };
 }

@@ -4,13 +4,14 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_JSON_DEPTH = 64;
 
 const TOO_LARGE = () => new ApiError("payload_too_large", `body exceeds ${MAX_BODY_BYTES} bytes`);
+const INCOMPLETE = () => new ApiError("body_incomplete", "the request body ended early (client aborted)");
 
 /** A client that hangs up mid-body gets a 400 (it will not see it) and no error log: not our fault. */
 async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
   try {
     return await reader.read();
   } catch {
-    throw new ApiError("body_incomplete", "the request body ended early (client aborted)");
+    throw INCOMPLETE();
   }
 }
 
@@ -19,7 +20,7 @@ async function readWhole(request: Request, limit: number): Promise<Uint8Array> {
   try {
     body = await request.arrayBuffer();
   } catch {
-    throw new ApiError("body_incomplete", "the request body ended early (client aborted)");
+    throw INCOMPLETE();
   }
   if (body.byteLength > limit) throw TOO_LARGE();
   return new Uint8Array(body);
