@@ -46,4 +46,35 @@ describe("gather policy: which closed windows make the shard stop gathering", ()
     expect(policy.window(now())).toBeUndefined();
     expect(policy.window(now())).toBeDefined();
   });
+
+  it("keeps a fresh window's lull at the shard's pace through a burst (senders catching up after a stall)", () => {
+    const { policy, now } = busyPolicy();
+    let t = now();
+    const window = policy.window(t)!;
+    // 30 requests 0.5 ms apart, then the shard's usual pace (10 ms) would resume.
+    for (let i = 0; i < 30; i++) policy.arrive((t += 0.5));
+    policy.observe(window, now() + 0.5, t, 30);
+    // 16 intervals of 10 ms: with the burst's own pace (8 ms) the window closed here and its pack was 30.
+    expect(policy.closeReason(window, t + 100, 30_000, 1_000)).toBeUndefined();
+    expect(policy.closeReason(window, t + 200, 30_000, 1_000)).toBe("lull");
+  });
+
+  it("follows a wave's own pace after a window that ended in a lull (a closed loop's probe is cheap)", () => {
+    const { policy, now } = busyPolicy();
+    policy.closed(true, "lull", now());
+    let t = now();
+    const window = policy.window(t)!;
+    for (let i = 0; i < 30; i++) policy.arrive((t += 0.5));
+    policy.observe(window, now() + 0.5, t, 30);
+    expect(policy.closeReason(window, t + 10, 30_000, 1_000)).toBe("lull");
+  });
+
+  it("ends a window in a lull at half its bound at the latest, so a waited-on window is never taken for a full one", () => {
+    const policy = new GatherPolicy(() => 1_000);
+    let t = 0;
+    for (let i = 0; i < 64; i++) policy.arrive((t += 45)); // busy, but 16 intervals are 720 ms
+    const window = policy.window(t)!;
+    expect(policy.closeReason(window, t + 499, 1_000, 1_000)).toBeUndefined();
+    expect(policy.closeReason(window, t + 500, 1_000, 1_000)).toBe("lull");
+  });
 });
