@@ -78,7 +78,7 @@ async function buildTable() {
   const config = { retainSnapshots: 10, snapshotMaxAgeMs: 0, hourGraceMs: 600_000 };
   for (const [week, add] of byWeek) {
     if (week % 20 === 0) console.error(`    built through week ${week}…`);
-    await lake.commitPending({ bucket, catalog, config }, { commitId: `build-${week}`, add, removeKeys: [], jobs: [], jobPartitions: [], missing: [] }, NOW);
+    await lake.commitPending({ bucket, catalog, config }, { commitId: `build-${week}`, add, overwrites: [], missing: [] }, NOW);
   }
   return byWeek.size;
 }
@@ -108,7 +108,7 @@ async function measure(pending) {
 
 const commits = await buildTable();
 const manifestsBefore = (await lake.readManifestList(bucket, lake.findSnapshot(metadata)["manifest-list"])).length;
-const appendOne = (name) => ({ commitId: name, add: [fileOf(CURRENT_HOUR, name)], removeKeys: [], jobs: [], jobPartitions: [], missing: [] });
+const appendOne = (name) => ({ commitId: name, add: [fileOf(CURRENT_HOUR, name)], overwrites: [], missing: [] });
 const append = await measure(appendOne("batch-new-0"));
 // Appends to the current hour until one merges manifests (the list gets shorter) and a later one
 // merges nothing: the dearest merging commit of the steady state, and a plain append after it.
@@ -122,7 +122,7 @@ while (appends < 60 && !afterMerge) {
 }
 const hour = lake.hourPartition((CURRENT_HOUR - 1) * HOUR_MS);
 const removeKeys = Array.from({ length: RECENT_BATCH_FILES }, (_, i) => fileOf(CURRENT_HOUR - 1, `batch-${i}`).key);
-const overwrite = await measure({ commitId: "overwrite-1", add: [fileOf(CURRENT_HOUR - 1, "rebuild-job1-00000")], removeKeys, jobs: ["job1"], jobPartitions: [hour], missing: [] });
+const overwrite = await measure({ commitId: "overwrite-1", add: [], overwrites: [{ jobId: "job1", partition: hour, add: [fileOf(CURRENT_HOUR - 1, "rebuild-job1-00000")], removeKeys }], missing: [] });
 const live = await lake.listLiveDataFiles(bucket, metadata);
 const expected = N + 1 + appends - RECENT_BATCH_FILES + 1; // every append added one; the overwrite replaced 20 by 1
 if (live.length !== expected) throw new Error(`table holds ${live.length} live files, expected ${expected}`);

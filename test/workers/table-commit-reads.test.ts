@@ -30,7 +30,10 @@ const config = { ...tableConfig(env), name: "reads" };
 const deps: CommitDeps = { bucket: counted, catalog: new ObjectStoreCatalog(counted, config.bucketName, config), config };
 let batches = 0;
 const fileIn = (day: string, hour: string, name: string) => ({ key: `locations/dt=${day}/hour=${hour}/${name}.parquet`, partition: `dt=${day}/hour=${hour}`, recordCount: 5, fileSizeBytes: 500 });
-const pending = (add: PendingChange["add"], removeKeys: string[] = []): PendingChange => ({ commitId: `reads-${++batches}`, add, removeKeys, jobs: removeKeys.length ? ["job"] : [], jobPartitions: removeKeys.length ? [add[0]!.partition] : [], missing: [] });
+const pending = (add: PendingChange["add"], removeKeys: string[] = []): PendingChange => {
+  const overwrites = removeKeys.length ? [{ jobId: "job", partition: add[0]!.partition, add, removeKeys }] : [];
+  return { commitId: `reads-${++batches}`, add: removeKeys.length ? [] : add, overwrites, missing: [] };
+};
 const liveKeys = async () => (await listLiveDataFiles(env.LAKE_BUCKET, (await deps.catalog.loadTable())!.metadata)).map((f) => f.key).sort();
 
 describe("a commit on a table of many months reads only what it touches", () => {

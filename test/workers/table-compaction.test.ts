@@ -8,7 +8,7 @@ import { at, deliverAll, hourOf, seedHour, startJobs } from "../fixtures/compact
 import { consumeBatch } from "../fixtures/consume";
 import { listKeys, readParquetObject } from "../fixtures/lake";
 import { commitTable, liveKeys, localCatalog } from "../fixtures/table";
-import { tableOutbox } from "../fixtures/table-outbox";
+import { heldTableQueue, tableOutbox } from "../fixtures/table-outbox";
 
 /** Rows of the table's current snapshot in one hour, by id (counts, so a file live twice shows). */
 async function tableIdCounts(prefix: string) {
@@ -19,9 +19,9 @@ async function tableIdCounts(prefix: string) {
   return counts;
 }
 
-async function compactHour(partition: string) {
+async function compactHour(partition: string, overrides: Partial<Env> = {}) {
   const queue = await startJobs(partition);
-  for (const step of ["plan", "sort", "merge"] as const) await deliverAll(queue, step); // the merge commits the table
+  for (const step of ["plan", "sort", "merge"] as const) await deliverAll(queue, step, overrides); // the merge commits the table
 }
 
 describe("compaction as an overwrite commit", () => {
@@ -61,6 +61,28 @@ describe("compaction as an overwrite commit", () => {
     const snapshot = (await localCatalog().loadTable())!.metadata;
     const current = snapshot.snapshots!.find((s) => s["snapshot-id"] === snapshot["current-snapshot-id"])!;
     expect(current.summary.operation).toBe("overwrite");
+  });
+
+  it("two rebuilds back to back: the second replaces the first's files before the table committed them, and no snapshot lacks the hour", async () => {
+    const hour = hourOf("2025-03-05");
+    const accepted = await seedHour("2025-03-05");
+    await commitTable();
+    // The overwrites wait here: the committer commits every 15 s, and job 2 lists job 1's rebuild-… files.
+    const held = heldTableQueue();
+    for (let job = 0; job < 2; job++) await compactHour(hour.partition, { TABLE_QUEUE: held as unknown as Queue });
+    const overwrites = held.pending.splice(0);
+    expect(overwrites.map((m) => m.kind)).toEqual(["overwrite", "overwrite"]);
+    for (const overwrite of overwrites) {
+      held.pending.push(overwrite);
+      await commitTable(held); // one batch each, as when a commit interval ends between them
+      expect([...(await tableIdCounts(hour.prefix)).keys()].sort()).toEqual([...accepted].sort()); // the batch files' duplicate may show
+    }
+    expect([...(await tableIdCounts(hour.prefix)).values()].every((n) => n === 1)).toBe(true);
+    // Job 2's files alone, live and stored: job 1's were never live, and job 2's commit deleted them with the batch files.
+    const last = overwrites[1]!;
+    const mine = (await liveKeys()).filter((k) => k.startsWith(hour.prefix));
+    expect(mine.every((k) => last.kind === "overwrite" && k.includes(`rebuild-${last.jobId}-`))).toBe(true);
+    expect(await listKeys(env.LAKE_BUCKET, hour.prefix)).toEqual(mine);
   });
 
   it("hour status: compacted and final after the grace period; late data reopens it visibly", async () => {

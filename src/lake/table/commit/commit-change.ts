@@ -1,7 +1,7 @@
 import { asCatalogError, type Catalog, CatalogError, type LoadedTable } from "../catalog/catalog";
 import { loadedLiveKeys, loadParentManifests, type SnapshotChange as TableChange, type TableMetadata, type TableUpdate, touchedHours, writeSnapshotFiles } from "../format";
 import { deleteKeys } from "../../bucket-io";
-import { type PendingChange, removedKeys, resolveChange } from "./pending-change";
+import { type PendingChange, pendingKeys, removedKeys, resolveChange } from "./pending-change";
 import type { TableConfig } from "./table-config";
 
 export interface CommitDeps {
@@ -47,9 +47,10 @@ async function loadOrCreate(catalog: Catalog): Promise<LoadedTable> {
  * manifests that may hold them are read, once), write the snapshot's files, commit.
  */
 async function attempt(deps: CommitDeps, pending: PendingChange, table: LoadedTable, nowMs: number) {
-  const hours = touchedHours(pending.add.map((f) => f.partition), [...pending.add.map((f) => f.key), ...pending.removeKeys]);
+  const { add, removeKeys } = pendingKeys(pending);
+  const hours = touchedHours(add.map((f) => f.partition), [...add.map((f) => f.key), ...removeKeys]);
   const parent = await loadParentManifests(deps.bucket, table.metadata, hours);
-  const partitions = [...pending.add, ...pending.removeKeys.map((key) => ({ partition: key.split("/").slice(1, 3).join("/") }))].map((f) => f.partition);
+  const partitions = [...add, ...removeKeys.map((key) => ({ partition: key.split("/").slice(1, 3).join("/") }))].map((f) => f.partition);
   const change = resolveChange(pending, await loadedLiveKeys(parent), await removedKeys(deps.bucket, partitions));
   if (!change) return null;
   const written = await writeSnapshotFiles(deps.bucket, table.metadata, change, nowMs, parent);
