@@ -174,6 +174,7 @@ const row = (k, v) => console.log(`  ${k.padEnd(34)} ${v}`);
 console.log("\nResults");
 if (results.webhook) {
   row("webhook (edge) rps / no-op rps / ratio", `${results.webhook.rps} / ${results.webhook.noop_rps} / ${results.webhook.ratio} (goal ≥ 0.8)`);
+  row("no-op shaped like ours rps / ratio", `${results.webhook.noop_shaped_rps} / ${results.webhook.ratio_vs_noop_shaped} (per round ${results.webhook.ratio_vs_noop_shaped_per_round.join(", ")}); shaped vs plain no-op ${results.webhook.noop_shaped_vs_noop}`);
   row("ratio per round: median [min–max]", `${results.webhook.ratio_median} [${results.webhook.ratio_min}–${results.webhook.ratio_max}]`);
   row("CPU ms/request ours / no-op", `${results.webhook.cpu_ms_per_request ?? "n/a"} / ${results.webhook.noop_cpu_ms_per_request ?? "n/a"}`);
   row("no-op + 1 log line rps / ratio", `${results.webhook.noop_with_log_rps} / ${results.webhook.ratio_vs_noop_with_log}`);
