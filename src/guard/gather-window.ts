@@ -71,6 +71,8 @@ export class GatherPolicy {
   private skip = 0;
   private lullStreak = 0;
   private lastClose = -Infinity;
+  /** Intervals the means have seen: a shard is not busy on fewer than GROUP_MIN (two quick first requests are chance). */
+  private intervals = 0;
   /** Windows opened (getStats). */
   opened = 0;
 
@@ -83,6 +85,7 @@ export class GatherPolicy {
       const interval = Math.min(this.lastInterval, QUIET_MS);
       this.fastMs = this.fastMs === Infinity ? interval : this.fastMs + FAST * (interval - this.fastMs);
       this.slowMs = this.slowMs === Infinity ? interval : this.slowMs + SLOW * (interval - this.slowMs);
+      this.intervals++;
     }
     // After a quiet spell (no arrival, no window open) the traffic is new: forget the back-off
     // learned from the old. A client waiting for its answers is never quiet by this measure.
@@ -94,7 +97,8 @@ export class GatherPolicy {
   window(openedAt: number): GatherWindow | undefined {
     const maxMs = this.maxMs();
     // Both means: a short burst in light traffic (the fast one dips) does not make a shard busy.
-    if (maxMs <= 0 || Math.max(this.fastMs, this.slowMs) > BUSY_INTERVAL_MS || this.lastInterval > QUIET_MS) return undefined;
+    const paced = this.intervals >= GROUP_MIN && Math.max(this.fastMs, this.slowMs) <= BUSY_INTERVAL_MS;
+    if (maxMs <= 0 || !paced || this.lastInterval > QUIET_MS) return undefined;
     if (this.skip > 0) return void this.skip--;
     this.opened++;
     // A lull never outlasts half the window, so a window that was waited on ends in one.

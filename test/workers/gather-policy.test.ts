@@ -77,4 +77,17 @@ describe("gather policy: which closed windows make the shard stop gathering", ()
     expect(policy.closeReason(window, t + 499, 1_000, 1_000)).toBeUndefined();
     expect(policy.closeReason(window, t + 500, 1_000, 1_000)).toBe("lull");
   });
+
+  it("opens no window for two quick first requests of light traffic (a new shard's means have seen too little)", () => {
+    const policy = new GatherPolicy(() => 1_000);
+    let t = 0;
+    policy.arrive(t);
+    policy.arrive((t += 5));
+    expect(policy.window(t)).toBeUndefined();
+    // Light traffic after them (10 requests/s): still no window, so none of them waits.
+    for (let i = 0; i < 10; i++) {
+      policy.arrive((t += 100));
+      expect(policy.window(t)).toBeUndefined();
+    }
+  });
 });
