@@ -6,7 +6,7 @@
 //
 // Ours runs two Workers in its wrangler dev (the edge and the ack-only consumer), the plain no-op
 // one, and the dev session itself costs per Worker (a file watcher each, the proxy and wrangler's
-// loopback: 0.914 of the plain no-op's rate at 13:00 UTC on 2026-12-03). So the no-op also runs
+// loopback: 0.914 of the plain no-op's rate at 12:48 UTC on 2026-12-03). So the no-op also runs
 // beside that same ack-only Worker ("shaped" like ours), and both ratios are reported.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
