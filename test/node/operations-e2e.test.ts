@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { getPlatformProxy } from "wrangler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/lib/dev-vars.mjs";
 import { freePort } from "../../scripts/lib/free-port.mjs";
 import { openLake } from "../../scripts/lib/lake-duckdb.mjs";
 import { pullLake } from "../../scripts/lib/lake-pull.mjs";
+import { currentTableFiles } from "../../scripts/lib/lake-table.mjs";
 import { startPipeline } from "../../scripts/lib/local-pipeline.mjs";
 import { rebuild, redrive } from "../../scripts/lib/ops-client.mjs";
 import { runSimulation } from "../../scripts/lib/simulator.mjs";
@@ -34,6 +35,22 @@ async function snapshot(): Promise<string[]> {
   }
 }
 
+/** Waits until the table's current snapshot lists every file a rebuild wrote (the committer's overwrite landed). */
+async function untilCommitted(hours: { files: string[] }[]): Promise<void> {
+  const wanted = hours.flatMap((h) => h.files);
+  expect(wanted.length).toBeGreaterThan(0);
+  await until("the table to hold every rebuilt file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "milk-ops-table-"));
+    try {
+      await pullLake({ out: dir, persist: join(state, "v3") });
+      const live = new Set(((await currentTableFiles(dir))?.files ?? []).map((path: string) => relative(dir, path)));
+      return wanted.every((key) => live.has(key));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
 beforeAll(async () => {
   state = mkdtempSync(join(tmpdir(), "milk-ops-"));
   pipeline = await startPipeline({ port: await freePort(), kinesisPort: 0, persistTo: state, vars: { ADMIN_TOKEN } });
@@ -56,9 +73,12 @@ describe("recovery commands against the local pipeline", () => {
     const to = new Date(Date.now() + 3_600_000).toISOString();
     const first = await rebuild({ url: pipeline.url, token: ADMIN_TOKEN, from, to });
     expect(first.reduce((n, h) => n + h.rows, 0)).toBe(summary.acceptedIds.size);
+    // The rebuild answers before the committer's overwrite: compare once the table holds its files.
+    await untilCommitted(first);
     expect(await snapshot()).toEqual(before);
     const second = await rebuild({ url: pipeline.url, token: ADMIN_TOKEN, from, to });
     expect(second.map((h) => h.rows)).toEqual(first.map((h) => h.rows));
+    await untilCommitted(second);
     expect(await snapshot()).toEqual(before);
   });
 
