@@ -9,11 +9,11 @@ const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 // signal to this process alone would leave them running (see signalAllWranglerDev).
 const running = new Set();
 
-async function waitForHealth(url, child, timeoutMs, signal) {
+async function waitForHealth(url, child, tail, timeoutMs, signal) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (signal?.aborted) throw new Error("start-up interrupted");
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before answering; see its output above`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before answering; its last lines:\n${tail.join("\n")}`);
     try {
       const response = await fetch(url);
       if (response.ok) return;
@@ -41,9 +41,15 @@ export async function startWranglerDev({ args, port, onLog = () => {}, readyPath
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
   });
   const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  // The last lines are kept for the error when wrangler exits before answering (callers often drop its output).
+  const tail = [];
+  const keep = (line) => {
+    if (tail.push(line) > 40) tail.shift();
+    onLog(line);
+  };
   for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding("utf8");
-    stream.on("data", (chunk) => chunk.split("\n").filter(Boolean).forEach(onLog));
+    stream.on("data", (chunk) => chunk.split("\n").filter(Boolean).forEach(keep));
   }
   const kill = (signal) => {
     try {
@@ -63,7 +69,7 @@ export async function startWranglerDev({ args, port, onLog = () => {}, readyPath
   };
   running.add(kill);
   try {
-    await waitForHealth(`http://127.0.0.1:${port}${readyPath}`, child, 90_000, signal);
+    await waitForHealth(`http://127.0.0.1:${port}${readyPath}`, child, tail, 90_000, signal);
   } catch (err) {
     await stop();
     throw err;
