@@ -111,7 +111,7 @@ export class GatherPolicy {
    * Once the window holds GROUP_MIN requests, its lull follows their own pace (first and last
    * arrival, count), but not below the window's floor. A fresh window keeps the shard's pace as its
    * floor: a burst there is senders catching up after a stall, followed by the usual pace, and
-   * closing on it halved packs at 333 events/s. After a window that ended in a lull the floor is
+   * closing on it cost packs at 333 events/s (docs/performance.md). After a window that ended in a lull the floor is
    * gone: a closed loop's wave arrives at once after our answers, and its probe costs it little.
    */
   observe(window: GatherWindow, firstMs: number, lastMs: number, count: number): void {
