@@ -17,6 +17,7 @@ import { measureTableScale } from "./lib/table-scale.mjs";
 import { measureEncodeAndStorage } from "./lib/encode-storage.mjs";
 import { measureFreshness } from "./lib/freshness.mjs";
 import { measureGuardIndex } from "./lib/guard-index.mjs";
+import { measureGuardWake } from "./lib/guard-wake.mjs";
 import { measureHotPathParts } from "./lib/hot-path-parts.mjs";
 import { measurePackSizes } from "./lib/pack-sizes.mjs";
 import { measureWebhook } from "./lib/webhook.mjs";
@@ -127,6 +128,8 @@ if (want("webhook") || want("freshness") || want("packs") || want("cost")) {
 if (want("guard")) {
   step("guard index at its bound: bytes per key, wake-up rebuild, lookup");
   results.guard_index = await measureGuardIndex({ keys: smoke ? 200_000 : 8_000_000 });
+  step("guard wake-up in wrangler dev: a day of bindings in SQLite, read back and indexed by a fresh workerd");
+  results.guard_wake = await measureGuardWake({ keysPerMinute: smoke ? 140 : 5_556 });
 }
 
 if (want("parts")) {
@@ -201,6 +204,7 @@ if (results.freshness) row("freshness p50 / p99 ms", `${results.freshness.p50_ms
 if (results.freshness) row("  to table snapshot p50 / p99 ms", `${results.freshness.table_p50_ms} / ${results.freshness.table_p99_ms} (goal p99 ≤ 45000; ${results.freshness.table_committed}/${results.freshness.accepted} committed)`);
 for (const p of (results.packs ?? []).filter((x) => x.rate_per_s)) row(`pack at ${p.rate_per_s}/s (${p.shards} shards)`, `${p.events_per_message} events per message (forward ${p.forward_events_per_message}), ${p.queue_messages} messages, one shard at ${p.reached_per_s}/s, statuses ${JSON.stringify(p.statuses)}`);
 if (results.guard_index) row("guard index: B/key, rebuild, lookup", `${results.guard_index.bytes_per_key} B (${results.guard_index.index_mb} MB for ${results.guard_index.keys} keys), ${results.guard_index.rebuild_cpu_ms} ms, ${results.guard_index.lookup_us} µs`);
+if (results.guard_wake) row("guard wake-up in workerd (SQLite + index)", `${results.guard_wake.keys_indexed} keys: ${results.guard_wake.wake_wall_ms} ms wall, ${results.guard_wake.wake_cpu_ms} ms CPU; workerd peak ${results.guard_wake.workerd_peak_mb} MB (idle ${results.guard_wake.workerd_idle_mb} MB)`);
 const replays = results.packs?.find((x) => x.earliest_replays_with_another_body);
 if (replays) row("earliest ids replayed, refused", `${replays.refused_401} of ${replays.earliest_replays_with_another_body} (goal: all)`);
 for (const c of results.cost ?? []) {

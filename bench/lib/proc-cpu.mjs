@@ -1,18 +1,18 @@
-// CPU time of a process group (wrangler dev and its workerd children) from /proc, Linux only.
+// CPU time and memory of a process group (wrangler dev and its workerd children) from /proc, Linux only.
 // Under a shared, noisy machine, CPU per request moves far less than requests per second.
 import { readFileSync, readdirSync } from "node:fs";
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-/** Milliseconds of user + system CPU used so far by every live process in group `pgid`; null off Linux. */
-export function groupCpuMs(pgid) {
+/** `/proc/<pid>/stat` fields after the ")" that closes the command name, for each live process in group `pgid`; null off Linux. */
+function groupStats(pgid) {
   let pids;
   try {
     pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
   } catch {
     return null;
   }
-  let ticks = 0;
+  const out = [];
   for (const pid of pids) {
     let stat;
     try {
@@ -20,9 +20,32 @@ export function groupCpuMs(pgid) {
     } catch {
       continue; // exited meanwhile
     }
-    // Fields after the ")" that closes the command name: state ppid pgrp … utime(12th) stime(13th).
+    // state ppid pgrp … utime(12th) stime(13th)
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
+    if (Number(fields[2]) === pgid) out.push({ pid, comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), fields });
   }
-  return ticks * TICK_MS;
+  return out;
+}
+
+/** Milliseconds of user + system CPU used so far by every live process in group `pgid`; null off Linux. */
+export function groupCpuMs(pgid) {
+  const stats = groupStats(pgid);
+  if (stats === null) return null;
+  return stats.reduce((ms, { fields }) => ms + (Number(fields[11]) + Number(fields[12])) * TICK_MS, 0);
+}
+
+/** Peak resident memory (VmHWM) in MB of the largest workerd process in group `pgid`; null off Linux. */
+export function peakWorkerdMb(pgid) {
+  const stats = groupStats(pgid);
+  if (stats === null) return null;
+  let peakKb = 0;
+  for (const { pid, comm } of stats) {
+    if (comm !== "workerd") continue;
+    try {
+      peakKb = Math.max(peakKb, Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return Math.round(peakKb / 1024);
 }
