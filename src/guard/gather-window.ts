@@ -37,6 +37,13 @@ const LULLS_WAITED_ON = 2;
  */
 const FAST = 1 / 8;
 const SLOW = 1 / 32;
+/**
+ * A shard is not busy before its means have seen this many intervals (the slow mean's span): a
+ * new shard's first requests come bunched (they queued while it woke), and at 10 events/s eight
+ * of them once averaged 48.5 ms, opening a window that light traffic then held to its bound
+ * (2026-12-03, `--only packs,cost` ending 16:27 UTC: p99 850 ms at 10/s).
+ */
+const BUSY_AFTER = 32;
 
 /** Byte size at which a gathered pack is sent: one 64 KB unit, the grain Queues bills operations in. */
 export const GATHER_TARGET_BYTES = QUEUE_BILLING_UNIT_BYTES - PACK_FRAME_BYTES - MESSAGE_OVERHEAD_BYTES;
@@ -71,7 +78,7 @@ export class GatherPolicy {
   private skip = 0;
   private lullStreak = 0;
   private lastClose = -Infinity;
-  /** Intervals the means have seen: a shard is not busy on fewer than GROUP_MIN (two quick first requests are chance). */
+  /** Intervals the means have seen: a shard is not busy on fewer than the slow mean's span (BUSY_AFTER). */
   private intervals = 0;
   /** Windows opened (getStats). */
   opened = 0;
@@ -83,9 +90,10 @@ export class GatherPolicy {
     if (this.lastArrival !== undefined) {
       this.lastInterval = Math.max(0, now - this.lastArrival);
       const interval = Math.min(this.lastInterval, QUIET_MS);
-      this.fastMs = this.fastMs === Infinity ? interval : this.fastMs + FAST * (interval - this.fastMs);
-      this.slowMs = this.slowMs === Infinity ? interval : this.slowMs + SLOW * (interval - this.slowMs);
-      this.intervals++;
+      // Plain averages until each mean has seen its span: a quick first interval must not hold the slow mean low for long.
+      const n = ++this.intervals;
+      this.fastMs = this.fastMs === Infinity ? interval : this.fastMs + Math.max(FAST, 1 / n) * (interval - this.fastMs);
+      this.slowMs = this.slowMs === Infinity ? interval : this.slowMs + Math.max(SLOW, 1 / n) * (interval - this.slowMs);
     }
     // After a quiet spell (no arrival, no window open) the traffic is new: forget the back-off
     // learned from the old. A client waiting for its answers is never quiet by this measure.
@@ -97,7 +105,7 @@ export class GatherPolicy {
   window(openedAt: number): GatherWindow | undefined {
     const maxMs = this.maxMs();
     // Both means: a short burst in light traffic (the fast one dips) does not make a shard busy.
-    const paced = this.intervals >= GROUP_MIN && Math.max(this.fastMs, this.slowMs) <= BUSY_INTERVAL_MS;
+    const paced = this.intervals >= BUSY_AFTER && Math.max(this.fastMs, this.slowMs) <= BUSY_INTERVAL_MS;
     if (maxMs <= 0 || !paced || this.lastInterval > QUIET_MS) return undefined;
     if (this.skip > 0) return void this.skip--;
     this.opened++;

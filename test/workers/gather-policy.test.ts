@@ -90,4 +90,29 @@ describe("gather policy: which closed windows make the shard stop gathering", ()
       expect(policy.window(t)).toBeUndefined();
     }
   });
+
+  it("opens no window for light traffic whose first interval was quick, when a few arrivals then come close (chance at 10/s)", () => {
+    // The bench at 10 events/s once held requests for a whole 1 s window (2026-12-03, 15:44 run):
+    // means seeded by a quick first interval still read "busy" after a short run of close arrivals.
+    const policy = new GatherPolicy(() => 1_000);
+    let t = 0;
+    policy.arrive(t);
+    for (const gap of [5, 100, 100, 100, 100, 100, 100, 100, 20, 20, 20, 20]) {
+      policy.arrive((t += gap));
+      expect(policy.window(t), `after a gap of ${gap} ms at ${t} ms`).toBeUndefined();
+    }
+  });
+
+  it("opens no window for light traffic whose first requests came bunched (they queued while the shard woke)", () => {
+    const policy = new GatherPolicy(() => 1_000);
+    let t = 0;
+    for (let i = 0; i < 12; i++) policy.arrive((t += 0.5));
+    for (let i = 0; i < 40; i++) {
+      policy.arrive((t += 100));
+      expect(policy.window(t), `request ${i} at 10/s`).toBeUndefined();
+    }
+    // Traffic that really is busy still gathers once the slow mean has seen its span.
+    for (let i = 0; i < 40; i++) policy.arrive((t += 10));
+    expect(policy.window(t)).toBeDefined();
+  });
 });
