@@ -38,10 +38,9 @@ const LULLS_WAITED_ON = 2;
 const FAST = 1 / 8;
 const SLOW = 1 / 32;
 /**
- * A shard is not busy before its means have seen this many intervals (the slow mean's span): a
- * new shard's first requests come bunched (they queued while it woke), and at 10 events/s eight
- * of them once averaged 48.5 ms, opening a window that light traffic then held to its bound
- * (2026-12-03, `--only packs,cost` ending 16:27 UTC: p99 850 ms at 10/s).
+ * Not busy before the means have seen the slow one's span: a shard's first requests come bunched
+ * (queued while it woke); at 10/s eight of them once averaged 48.5 ms and opened a window held to
+ * its bound (2026-12-03, `--only packs,cost` ending 16:27 UTC: p99 850 ms at 10/s).
  */
 const BUSY_AFTER = 32;
 
@@ -78,7 +77,7 @@ export class GatherPolicy {
   private skip = 0;
   private lullStreak = 0;
   private lastClose = -Infinity;
-  /** Intervals the means have seen: a shard is not busy on fewer than the slow mean's span (BUSY_AFTER). */
+  /** Intervals the means have seen (BUSY_AFTER). */
   private intervals = 0;
   /** Windows opened (getStats). */
   opened = 0;
@@ -90,7 +89,7 @@ export class GatherPolicy {
     if (this.lastArrival !== undefined) {
       this.lastInterval = Math.max(0, now - this.lastArrival);
       const interval = Math.min(this.lastInterval, QUIET_MS);
-      // Plain averages until each mean has seen its span: a quick first interval must not hold the slow mean low for long.
+      // Plain averages until each mean has seen its span: a quick first interval must not hold the slow one low.
       const n = ++this.intervals;
       this.fastMs = this.fastMs === Infinity ? interval : this.fastMs + Math.max(FAST, 1 / n) * (interval - this.fastMs);
       this.slowMs = this.slowMs === Infinity ? interval : this.slowMs + Math.max(SLOW, 1 / n) * (interval - this.slowMs);
