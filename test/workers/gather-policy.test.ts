@@ -92,8 +92,8 @@ describe("gather policy: which closed windows make the shard stop gathering", ()
   });
 
   it("opens no window for light traffic whose first interval was quick, when a few arrivals then come close (chance at 10/s)", () => {
-    // The bench at 10 events/s once held requests for a whole 1 s window (2026-12-03, 15:44 run):
-    // means seeded by a quick first interval still read "busy" after a short run of close arrivals.
+    // Constructed, not seen in a run: means seeded by a quick first interval read "busy" after a
+    // short run of close arrivals. The 10/s windows of the bench had another cause (next case).
     const policy = new GatherPolicy(() => 1_000);
     let t = 0;
     policy.arrive(t);
@@ -114,5 +114,16 @@ describe("gather policy: which closed windows make the shard stop gathering", ()
     // Traffic that really is busy still gathers once the slow mean has seen its span.
     for (let i = 0; i < 40; i++) policy.arrive((t += 10));
     expect(policy.window(t)).toBeDefined();
+  });
+
+  it("keeps bunched first requests from holding the slow mean low past its span (each mean a plain average until then)", () => {
+    const policy = new GatherPolicy(() => 1_000);
+    let t = 0;
+    for (let i = 0; i < 12; i++) policy.arrive((t += 0.5));
+    // 10/s, then a short run of close arrivals (chance): the fast mean dips, the slow one must not be stuck low.
+    for (const gap of [...Array<number>(21).fill(100), ...Array<number>(10).fill(20)]) {
+      policy.arrive((t += gap));
+      expect(policy.window(t), `after a gap of ${gap} ms at ${t} ms`).toBeUndefined();
+    }
   });
 });
