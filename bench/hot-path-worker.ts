@@ -5,6 +5,7 @@ import { RadarPayload } from "../src/contract/radar-payload";
 import { sha256Hex128 } from "../src/edge/event-id";
 import { buildMessage, serializeEnvelopes } from "../src/edge/enqueue";
 import { parseJsonBody } from "../src/edge/read-json-body";
+import { PACKED_CONTENT_TYPE, packEnvelopes } from "../src/contract/packed-message";
 import { verifySignature } from "../src/edge/signature";
 import { submitToGuard } from "../src/guard/submit-to-guard";
 import { writeLakeBatch } from "../src/consumers/lake-writer";
@@ -42,6 +43,8 @@ function parts(env: Env, bytes: Uint8Array, signature: string): Record<string, P
   // The event is parsed once: the queue send and the lake writer start from a parsed envelope.
   const { event } = parseJsonBody(bytes) as { event: IngestMessage["event"] };
   const message = (id: string) => buildMessage({ id, receivedAt: new Date().toISOString(), requestId: "hot-path", event: { ...event, _id: id } });
+  // Four envelopes in one packed message, as a guard shard sends them.
+  const packedFour = (id: string) => packEnvelopes(serializeEnvelopes([0, 1, 2, 3].map((k) => message(`${id}-${k}`))).json);
   const batch: Message<unknown>[] = [];
   return {
     loop: () => undefined,
@@ -54,6 +57,10 @@ function parts(env: Env, bytes: Uint8Array, signature: string): Record<string, P
     // The same, with the event sent by the shard (packed; one at a time here, so one per message).
     guard_send: (i, run) => submitToGuard(env, "signing-id", `${run}-${i}`, bytes, { ingest: serializeEnvelopes([message(`${run}-${i}`)]), forward: { json: [], bytes: [] } }),
     send: (i, run) => env.INGEST_QUEUE.send(message(`${run}-${i}`), { contentType: "json" }),
+    // One packed message of four events (a closed-loop send carries about four requests), by
+    // send and by a one-message sendBatch: the shard's two ways of sending it (pack-sender.ts).
+    packed_send: (i, run) => env.INGEST_QUEUE.send(packedFour(`${run}-${i}`), { contentType: PACKED_CONTENT_TYPE }),
+    packed_batch: (i, run) => env.INGEST_QUEUE.sendBatch([{ body: packedFour(`${run}-${i}`), contentType: PACKED_CONTENT_TYPE }]),
     // The lake writer itself, on batches of 100 (its max_batch_size): validation, normalizing,
     // one Parquet and one raw object, its log line and its metric point.
     lake: async (i, run) => {

@@ -5,7 +5,7 @@
  *   blob1   = kind, blob2 = outcome or reason, blob3 = event type or queue name
  *   double1 = count (events, rows or records), double2..double6 = kind-specific figures
  *   guard_send (one point per packed send of a guard shard): blob3 = "ingest" | "forward",
- *     double1 = envelopes, double2 = requests, double3 = messages, double4 = sendBatch calls, double5 = requests refused
+ *     double1 = envelopes, double2 = requests, double3 = messages, double4 = send or sendBatch calls, double5 = requests refused
  */
 export type MetricKind = "webhook" | "guard_send" | "lake_batch" | "kinesis_batch" | "compaction" | "dead_letter" | "table_commit";
 

@@ -10,7 +10,7 @@ import { startWranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
 import { groupCpuMs } from "./proc-cpu.mjs";
 
 // Steps per loop: enough CPU to read well above /proc's 10 ms tick.
-const PARTS = { loop: 20_000, hmac: 20_000, hashes: 20_000, json: 20_000, zod: 20_000, guard: 5_000, guard_send: 3_000, send: 3_000, lake: 3_000 };
+const PARTS = { loop: 20_000, hmac: 20_000, hashes: 20_000, json: 20_000, zod: 20_000, guard: 5_000, guard_send: 3_000, send: 3_000, packed_send: 3_000, packed_batch: 3_000, lake: 3_000 };
 // After each loop: the guard writes behind within 1 s, the queue's consumer drains within 1 s.
 const SETTLE_MS = 2_500;
 

@@ -21,6 +21,16 @@ export function recordSend(metrics: AnalyticsEngineDataset | undefined, queue: s
   if (report.error) console.error(JSON.stringify({ msg: "queue send failed", queue, requests: report.failedRequests, error: report.error }));
 }
 
+/**
+ * One message goes by `send`, more by `sendBatch`: production bills each message alike either way,
+ * and the local broker decodes a batch as base64 inside JSON, checked with zod, where a single
+ * message arrives as its own body (docs/performance.md).
+ */
+async function sendMessages(queue: Queue, messages: string[]): Promise<void> {
+  if (messages.length === 1) return void (await queue.send(messages[0], { contentType: PACKED_CONTENT_TYPE }));
+  await queue.sendBatch(messages.map((body) => ({ body, contentType: PACKED_CONTENT_TYPE })));
+}
+
 interface Waiting extends PackRequest {
   resolve: (sent: boolean) => void;
   arrivedAt: number;
@@ -107,7 +117,7 @@ export class PackSender {
   private async sendGroup(group: Waiting[]): Promise<void> {
     const sends = planSends(group);
     // A missing binding throws synchronously: it must fail these requests, not stall the line.
-    const send = async (messages: string[]) => this.queue().sendBatch(messages.map((body) => ({ body, contentType: PACKED_CONTENT_TYPE })));
+    const send = async (messages: string[]) => sendMessages(this.queue(), messages);
     const results = await Promise.allSettled(sends.map((s) => send(s.messages)));
     const failed = new Set<number>();
     let error: string | undefined;

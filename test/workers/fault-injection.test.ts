@@ -155,7 +155,7 @@ describe("fault injection at the edge", () => {
     const real = recordingQueue();
     const flaky = {
       sent: real.sent,
-      send: async (body: unknown) => (random() < 0.3 ? Promise.reject(new Error("injected send failure")) : real.send(body)),
+      send: async (body: unknown, options?: QueueSendOptions) => (random() < 0.3 ? Promise.reject(new Error("injected send failure")) : real.send(body, options)),
       sendBatch: async (batch: Iterable<MessageSendRequest>) => (random() < 0.3 ? Promise.reject(new Error("injected send failure")) : real.sendBatch(batch)),
     } as unknown as Queue;
     const bodies = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? { events: [makeEvent(), makeEvent(), makeEvent()] } : { event: makeEvent() }));

@@ -36,9 +36,11 @@ describe("group commit: concurrent requests share a send", () => {
     await settle(run.INGEST_QUEUE.held[1]!, true);
     const answers = await Promise.all([first, ...burst]);
     expect(answers.map((a) => a.status)).toEqual(Array(101).fill(202));
-    // Two sendBatch calls for 101 requests: the lone first one, then one packed message for the other 100.
+    // Two calls for 101 requests: the lone first one, then one packed message for the other 100.
     expect(run.INGEST_QUEUE.calls).toBe(2);
     expect(run.INGEST_QUEUE.messages).toHaveLength(2);
+    // A single message goes by send, as text (the local broker's sendBatch path costs more, pack-sender.ts).
+    expect(run.INGEST_QUEUE.held.map((h) => [h.via, h.messages[0]!.contentType])).toEqual([["send", "text"], ["send", "text"]]);
     expect(run.INGEST_QUEUE.sent.map((e) => e.id).sort()).toEqual(answers.flatMap((a) => a.json.ids).sort());
   });
 
@@ -67,6 +69,7 @@ describe("group commit: concurrent requests share a send", () => {
     await until(() => run.INGEST_QUEUE.held.length === 3, "two calls for the group");
     const [, pair, single] = run.INGEST_QUEUE.held;
     expect([pair!.messages.length, single!.messages.length]).toEqual([2, 1]);
+    expect([pair!.via, single!.via]).toEqual(["sendBatch", "send"]);
     for (const call of run.INGEST_QUEUE.held) {
       const sizes = call.messages.map((m) => new TextEncoder().encode(m.body as string).byteLength + 100);
       expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
