@@ -2,32 +2,17 @@
 // workerd fills the shard's SQLite, a fresh one is started on the same store, and its first check
 // waits for the rebuild (rows read from SQLite, index built). Reports that check's wall and CPU
 // time, and the largest workerd's peak resident memory: the whole runtime, not the index alone.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../../scripts/lib/dev-vars.mjs";
 import { freePort } from "../../scripts/lib/free-port.mjs";
 import { startWranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
+import { writeBenchConfig } from "./bench-worker-config.mjs";
 import { groupCpuMs, peakWorkerdMb } from "./proc-cpu.mjs";
 
 const MINUTES = 24 * 60 + 1; // WINDOW_MINUTES: the whole window, as a shard a day old holds it
 
-function config(dir) {
-  const path = join(dir, "wrangler.toml");
-  writeFileSync(path, `name = "milk-guard-wake-bench"
-main = ${JSON.stringify(join(ROOT, "bench", "guard-wake-worker.ts"))}
-compatibility_date = "2026-04-20"
-[vars]
-SIGNING_GUARD_COALESCE_MS = "1000"
-[[durable_objects.bindings]]
-name = "WAKE_GUARD"
-class_name = "WakeBenchGuard"
-[[migrations]]
-tag = "v1"
-new_sqlite_classes = ["WakeBenchGuard"]
-`);
-  return path;
-}
+const config = (dir) => writeBenchConfig(dir, { name: "milk-guard-wake-bench", main: "guard-wake-worker.ts", object: { binding: "WAKE_GUARD", className: "WakeBenchGuard" } });
 
 async function call(server, path) {
   const response = await fetch(`${server.url}${path}`, { method: path.startsWith("/fill") ? "POST" : "GET" });

@@ -1,12 +1,12 @@
 // Cost of each step of the webhook's work (bench/hot-path-worker.ts), one step at a time: CPU of
 // the whole `wrangler dev` (its workerd processes and Node) from /proc around a loop of N steps inside one request.
 // Unlike the A/B webhook run, these figures do not depend on how the load shares two cores.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../../scripts/lib/dev-vars.mjs";
 import { freePort } from "../../scripts/lib/free-port.mjs";
 import { startWranglerDev } from "../../scripts/lib/wrangler-dev.mjs";
+import { writeBenchConfig } from "./bench-worker-config.mjs";
 import { groupCpuMs } from "./proc-cpu.mjs";
 
 // Steps per loop: enough CPU to read well above /proc's 10 ms tick.
@@ -14,19 +14,12 @@ const PARTS = { loop: 20_000, hmac: 20_000, hashes: 20_000, json: 20_000, zod: 2
 // After each loop: the guard writes behind within 1 s, the queue's consumer drains within 1 s.
 const SETTLE_MS = 2_500;
 
-function config(dir) {
-  const toml = `name = "milk-hot-path-bench"
-main = ${JSON.stringify(join(ROOT, "bench", "hot-path-worker.ts"))}
-compatibility_date = "2026-04-20"
-[vars]
-SIGNING_GUARD_COALESCE_MS = "1000"
-[[durable_objects.bindings]]
-name = "SIGNING_GUARD"
-class_name = "SigningGuard"
-[[migrations]]
-tag = "v1"
-new_sqlite_classes = ["SigningGuard"]
-[[r2_buckets]]
+const config = (dir) =>
+  writeBenchConfig(dir, {
+    name: "milk-hot-path-bench",
+    main: "hot-path-worker.ts",
+    object: { binding: "SIGNING_GUARD", className: "SigningGuard" },
+    rest: `[[r2_buckets]]
 binding = "LAKE_BUCKET"
 bucket_name = "milk-hot-path-bench"
 [[queues.producers]]
@@ -44,11 +37,8 @@ queue = "milk-hot-path-table"
 queue = "milk-hot-path-table"
 max_batch_size = 100
 max_batch_timeout = 1
-`;
-  const path = join(dir, "wrangler.toml");
-  writeFileSync(path, toml);
-  return path;
-}
+`,
+  });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -27,8 +27,8 @@ export function recordSend(metrics: AnalyticsEngineDataset | undefined, queue: s
  * message arrives as its own body (docs/performance.md).
  */
 async function sendMessages(queue: Queue, messages: string[]): Promise<void> {
-  if (messages.length === 1) return void (await queue.send(messages[0], { contentType: PACKED_CONTENT_TYPE }));
-  await queue.sendBatch(messages.map((body) => ({ body, contentType: PACKED_CONTENT_TYPE })));
+  if (messages.length === 1) await queue.send(messages[0], { contentType: PACKED_CONTENT_TYPE });
+  else await queue.sendBatch(messages.map((body) => ({ body, contentType: PACKED_CONTENT_TYPE })));
 }
 
 interface Waiting extends PackRequest {
