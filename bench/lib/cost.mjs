@@ -29,9 +29,10 @@ const lakeEventsPerBatch = (rate, perMessage) => Math.max(1, Math.min(100 * perM
 /**
  * Rows written per event at a 1 s coalescing window: one row per window with any binding, i.e.
  * 1 / (1 + rate per shard), which matches the guard's measured 0.153 / 0.046 / 0.010 rows at 5 / 20 /
- * 100 events/s (test/workers/guard-cost.test.ts); a part adds one row per 12,500 entries.
+ * 100 events/s (test/workers/guard-cost.test.ts); a part (PART_ENTRIES, src/guard/binding-rows.ts)
+ * adds one row per 1,000 entries.
  */
-const guardRowsPerEvent = (perShard) => 1 / (1 + perShard) + 1 / 12_500;
+const guardRowsPerEvent = (perShard) => 1 / (1 + perShard) + 1 / 1_000;
 
 /** Compaction per event (src/lake/compaction/): list, sort-shard reads and writes, merge output, queue steps. */
 function compactionPerEvent(rate, batchEvents) {

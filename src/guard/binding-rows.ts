@@ -3,12 +3,13 @@ import { writeBoundedRows } from "./guard-storage";
 
 /**
  * Storage of one guard shard: per minute, rows ("parts") of packed entries plus their ids' 32-bit
- * prefixes, so a wake-up reads 8 chars per key instead of 64. A part is closed once it holds
- * PART_ENTRIES entries (72 chars each, about 0.9 MB: under half the 2 MB row limit), so a minute
- * at any rate a shard accepts is split over several rows instead of outgrowing one. Rows form a
- * ring of minute slots overwritten only after the window, so expiry writes nothing.
+ * prefixes, so a wake-up reads 8 chars per key instead of 64. Each flush appends to the open part,
+ * which SQLite rewrites whole, so a part is closed once it holds PART_ENTRIES entries (72 chars
+ * each, 72 KB, far under the 2 MB row limit): a minute at any rate is split over many small rows
+ * instead of one growing row rewritten every second. Rows form a ring of minute slots overwritten
+ * only after the window, so expiry writes nothing.
  */
-export const PART_ENTRIES = 12_500;
+export const PART_ENTRIES = 1_000;
 const SLOT_COUNT = WINDOW_MINUTES + 1;
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS parts (slot INTEGER NOT NULL, part INTEGER NOT NULL, minute INTEGER NOT NULL,
