@@ -115,7 +115,7 @@ describe("storage rows stay under the production 2 MB limit", () => {
 
   it("keeps every row of a busy minute at most 72,000 chars, so a flush appending to one rewrites little", async () => {
     // SQLite rewrites a row whole on each append: rows that grew to 0.9 MB cost the shard's flush
-    // 0.09 ms of CPU per request at 650 requests/s (docs/performance.md, A/B of 2026-12-03 about 20:22 UTC).
+    // 0.09 ms of CPU per request at 619–660 requests/s (docs/performance.md, A/B of 2026-12-03 about 20:22 UTC).
     const result = await runInDurableObject(stubOf("steady-minute"), (_instance, state) => {
       const rows = new BindingRows(state.storage);
       const minute = Math.floor(Date.now() / 60_000);
