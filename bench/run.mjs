@@ -71,7 +71,7 @@ const connections = intOption(values, "connections", { min: 1, max: 1024 });
 const smoke = values.smoke;
 const plan = smoke
   ? { rows: 2_000, rounds: 1, seconds: 1, rate: 50, freshSeconds: 2, packRates: [10, 100], packSeconds: 1 }
-  : { rows: 100_000, rounds: 4, seconds: 6, rate: 200, freshSeconds: 20, packRates: [10, 100, 333, 1000], packSeconds: 30 };
+  : { rows: 100_000, rounds: 8, seconds: 4, rate: 200, freshSeconds: 20, packRates: [10, 100, 333, 1000], packSeconds: 30 };
 const DEFAULT_SUCCESS_SAMPLE_RATE = 0.01; // src/edge/request-log.ts
 const BATCH_TIMEOUT_S = 5; // wrangler.toml [[queues.consumers]] milk-ingest max_batch_timeout
 // wrangler.toml's milk-table max_batch_timeout (the commit interval), the same in every environment.
@@ -182,6 +182,8 @@ if (results.webhook) {
   row("CPU ms/request ours / no-op", `${results.webhook.cpu_ms_per_request ?? "n/a"} / ${results.webhook.noop_cpu_ms_per_request ?? "n/a"}`);
   row("no-op + 1 log line rps / ratio", `${results.webhook.noop_with_log_rps} / ${results.webhook.ratio_vs_noop_with_log}`);
   row("no-op + 1 queue send rps / ratio", `${results.webhook.noop_with_send_rps} / ${results.webhook.ratio_vs_noop_with_send}`);
+  row("packing floor rps / vs no-op; ours vs it", `${results.webhook.noop_with_packing_rps} / ${results.webhook.packing_floor_vs_noop}; ${results.webhook.ratio_vs_packing_floor} (per round ${results.webhook.ratio_vs_packing_floor_per_round.join(", ")})`);
+  row("Worker's workerd CPU ms/request", Object.entries(results.webhook.worker_cpu_ms_per_request).map(([k, v]) => `${k} ${v ?? "n/a"}`).join(", "));
   row("no-op + 1 DO call (+ send) rps", `${results.webhook.noop_with_object_rps} (${results.webhook.noop_with_object_and_send_rps}); ratio ${results.webhook.ratio_vs_noop_with_object_and_send}`);
   row("whole pipeline rps / no-op rps / ratio (per round)", `${results.webhook.pipeline_rps} / ${results.webhook.pipeline_noop_rps} / ${results.webhook.pipeline_ratio} (${results.webhook.pipeline_ratio_per_round.join(", ")})`);
   row("webhook p50 / p99 ms; non-2xx", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}; ${results.webhook.non2xx}`);

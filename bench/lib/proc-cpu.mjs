@@ -27,6 +27,32 @@ function groupStats(pgid) {
   return out;
 }
 
+/** `/proc/<pid>/cmdline` with spaces, or "" once the process is gone. */
+function cmdline(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * CPU milliseconds so far of group `pgid`, split by role: `worker` is the workerd that runs the
+ * Workers (wrangler gives it the inspector), `proxy` the workerd of wrangler's own proxy in front
+ * of it, `rest` wrangler's Node and esbuild. Null off Linux.
+ */
+export function groupCpuSplitMs(pgid) {
+  const stats = groupStats(pgid);
+  if (stats === null) return null;
+  const split = { worker: 0, proxy: 0, rest: 0 };
+  for (const { pid, comm, fields } of stats) {
+    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    const role = comm !== "workerd" ? "rest" : cmdline(pid).includes("--inspector-addr") ? "worker" : "proxy";
+    split[role] += ms;
+  }
+  return split;
+}
+
 /** Milliseconds of user + system CPU used so far by every live process in group `pgid`; null off Linux. */
 export function groupCpuMs(pgid) {
   const stats = groupStats(pgid);

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { ROOT } from "../../scripts/lib/dev-vars.mjs";
 import { freePort } from "../../scripts/lib/free-port.mjs";
 import { startWranglerDev } from "../../scripts/lib/local-pipeline.mjs";
-import { groupCpuMs } from "./proc-cpu.mjs";
+import { groupCpuMs, groupCpuSplitMs } from "./proc-cpu.mjs";
 import { runWrk } from "./wrk.mjs";
 
 let wrkRuns = 0;
@@ -22,11 +22,15 @@ let wrkRuns = 0;
 /** One closed-loop wrk run; `pgid` is the serving wrangler dev's process group, for CPU per request. */
 async function load(url, path, token, seconds, connections, pgid) {
   const cpuBefore = pgid ? groupCpuMs(pgid) : null;
+  const splitBefore = pgid ? groupCpuSplitMs(pgid) : null;
   const result = await runWrk({ url, path, token, seconds, connections, tag: `r${++wrkRuns}` });
   const cpuAfter = pgid ? groupCpuMs(pgid) : null;
+  const splitAfter = pgid ? groupCpuSplitMs(pgid) : null;
   const total = Math.max(1, result.rps * seconds);
   const cpuMs = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / total;
-  return { rps: result.rps, p50: result.p50_ms, p99: result.p99_ms, non2xx: result.non2xx, errors: result.errors, cpuMs };
+  // The Workers' own workerd alone: the proxy and wrangler's Node in front of it serve ours and the no-op alike.
+  const workerCpuMs = splitBefore === null || splitAfter === null ? null : (splitAfter.worker - splitBefore.worker) / total;
+  return { rps: result.rps, p50: result.p50_ms, p99: result.p99_ms, non2xx: result.non2xx, errors: result.errors, cpuMs, workerCpuMs };
 }
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -41,7 +45,7 @@ const r3 = (x) => +x.toFixed(3);
  * in alternating order too. The edge's queues only ack, so no backlog drains into the next round.
  */
 async function runRounds({ ours, noop, shaped, rounds }) {
-  const runs = { ours: [], reference: [], shaped: [], logging: [], sending: [], object: [], object_sending: [] };
+  const runs = { ours: [], reference: [], shaped: [], logging: [], sending: [], object: [], object_sending: [], packing: [] };
   const loads = {
     ours: () => ours("/webhooks/radar"),
     reference: () => noop("/webhooks/radar"),
@@ -50,12 +54,16 @@ async function runRounds({ ours, noop, shaped, rounds }) {
     sending: () => noop("/webhooks/radar?send=1"),
     object: () => noop("/webhooks/radar?do=1"),
     object_sending: () => noop("/webhooks/radar?do=1&send=1"),
+    packing: () => noop("/webhooks/radar?pack=1"),
   };
   await ours("/webhooks/radar", 1); // warm-up
   await noop("/webhooks/radar", 1);
   await shaped("/webhooks/radar", 1);
   for (let i = 0; i < rounds; i++) {
-    const order = i % 2 === 0 ? ["ours", "reference", "shaped", "logging", "sending", "object", "object_sending"] : ["shaped", "reference", "ours", "object_sending", "object", "sending", "logging"];
+    const order =
+      i % 2 === 0
+        ? ["ours", "reference", "shaped", "packing", "logging", "sending", "object", "object_sending"]
+        : ["packing", "shaped", "reference", "ours", "object_sending", "object", "sending", "logging"];
     for (const name of order) runs[name].push(await loads[name]());
   }
   return runs;
@@ -109,7 +117,7 @@ export async function measureWebhook({ edge, pipeline, token, port, rounds, seco
   return summarize(runs, { rounds, seconds, connections });
 }
 
-function summarize({ ours, pipeline, pipelineReference, reference, shaped, logging, sending, object, object_sending }, { rounds, seconds, connections }) {
+function summarize({ ours, pipeline, pipelineReference, reference, shaped, logging, sending, object, object_sending, packing }, { rounds, seconds, connections }) {
   const rps = mean(ours.map((r) => r.rps));
   const noopRps = mean(reference.map((r) => r.rps));
   const shapedRps = mean(shaped.map((r) => r.rps));
@@ -118,6 +126,8 @@ function summarize({ ours, pipeline, pipelineReference, reference, shaped, loggi
   // Ratio within each round (ours and the no-op ran back to back): the spread across rounds.
   const roundRatios = ours.map((r, i) => r.rps / reference[i].rps);
   const cpu = (runs) => (runs.every((r) => r.cpuMs !== null) ? r3(median(runs.map((r) => r.cpuMs))) : null);
+  const workerCpu = (runs) => (runs.every((r) => r.workerCpuMs !== null) ? r3(median(runs.map((r) => r.workerCpuMs))) : null);
+  const packingRps = mean(packing.map((r) => r.rps));
   return {
     rps: Math.round(rps),
     noop_rps: Math.round(noopRps),
@@ -147,6 +157,15 @@ function summarize({ ours, pipeline, pipelineReference, reference, shaped, loggi
     noop_with_object_rps: Math.round(mean(object.map((r) => r.rps))),
     noop_with_object_and_send_rps: Math.round(mean(object_sending.map((r) => r.rps))),
     ratio_vs_noop_with_object_and_send: r3(rps / mean(object_sending.map((r) => r.rps))),
+    // This design's floor: the body carried by one call to an object that sends the bodies gathered
+    // while its last send was in flight as one message, answering once it is on the queue. No
+    // signature, validation, binding or window: what packing through a guard costs before our checks.
+    noop_with_packing_rps: Math.round(packingRps),
+    packing_floor_vs_noop: r3(packingRps / noopRps),
+    ratio_vs_packing_floor: r3(rps / packingRps),
+    ratio_vs_packing_floor_per_round: ours.map((r, i) => r3(r.rps / packing[i].rps)),
+    // CPU per request of the Workers' own workerd (median over rounds), without wrangler's proxy and Node.
+    worker_cpu_ms_per_request: { ours: workerCpu(ours), noop: workerCpu(reference), noop_shaped: workerCpu(shaped), packing_floor: workerCpu(packing) },
     // The whole pipeline in one wrangler dev: the lake writer, forwarder (to kinesalite) and
     // committer drain the queues on the same two cores as the edge.
     pipeline_rps: Math.round(mean(pipeline.map((r) => r.rps))),
