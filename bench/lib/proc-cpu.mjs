@@ -39,18 +39,21 @@ function cmdline(pid) {
 /**
  * CPU milliseconds so far of group `pgid`, split by role: `worker` is the workerd that runs the
  * Workers (wrangler gives it the inspector), `proxy` the workerd of wrangler's own proxy in front
- * of it, `rest` wrangler's Node and esbuild. Null off Linux.
+ * of it, `rest` wrangler's Node and esbuild. Null off Linux, or when no workerd has the inspector.
  */
 export function groupCpuSplitMs(pgid) {
   const stats = groupStats(pgid);
   if (stats === null) return null;
   const split = { worker: 0, proxy: 0, rest: 0 };
+  let found = false;
   for (const { pid, comm, fields } of stats) {
     const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
     const role = comm !== "workerd" ? "rest" : cmdline(pid).includes("--inspector-addr") ? "worker" : "proxy";
+    found ||= role === "worker";
     split[role] += ms;
   }
-  return split;
+  // No workerd with the inspector: wrangler starts them differently now, and a split would be wrong.
+  return found ? split : null;
 }
 
 /** Milliseconds of user + system CPU used so far by every live process in group `pgid`; null off Linux. */
