@@ -27,6 +27,9 @@ function groupStats(pgid) {
   return out;
 }
 
+/** utime + stime of one process's stat fields, in ms. */
+const cpuMs = (fields) => (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+
 /** `/proc/<pid>/cmdline` with spaces, or "" once the process is gone. */
 function cmdline(pid) {
   try {
@@ -37,30 +40,22 @@ function cmdline(pid) {
 }
 
 /**
- * CPU milliseconds so far of group `pgid`, split by role: `worker` is the workerd that runs the
- * Workers (wrangler gives it the inspector), `proxy` the workerd of wrangler's own proxy in front
- * of it, `rest` wrangler's Node and esbuild. Null off Linux, or when no workerd has the inspector.
+ * CPU milliseconds so far of the workerd in group `pgid` that runs the Workers (wrangler gives it
+ * the inspector), without wrangler's proxy workerd in front of it or its Node. Null off Linux, or
+ * when no workerd has the inspector: wrangler would start them differently, and a figure would be wrong.
  */
-export function groupCpuSplitMs(pgid) {
+export function workersWorkerdCpuMs(pgid) {
   const stats = groupStats(pgid);
   if (stats === null) return null;
-  const split = { worker: 0, proxy: 0, rest: 0 };
-  let found = false;
-  for (const { pid, comm, fields } of stats) {
-    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-    const role = comm !== "workerd" ? "rest" : cmdline(pid).includes("--inspector-addr") ? "worker" : "proxy";
-    found ||= role === "worker";
-    split[role] += ms;
-  }
-  // No workerd with the inspector: wrangler starts them differently now, and a split would be wrong.
-  return found ? split : null;
+  const workers = stats.filter(({ pid, comm }) => comm === "workerd" && cmdline(pid).includes("--inspector-addr"));
+  return workers.length === 0 ? null : workers.reduce((ms, { fields }) => ms + cpuMs(fields), 0);
 }
 
 /** Milliseconds of user + system CPU used so far by every live process in group `pgid`; null off Linux. */
 export function groupCpuMs(pgid) {
   const stats = groupStats(pgid);
   if (stats === null) return null;
-  return stats.reduce((ms, { fields }) => ms + (Number(fields[11]) + Number(fields[12])) * TICK_MS, 0);
+  return stats.reduce((ms, { fields }) => ms + cpuMs(fields), 0);
 }
 
 /** Peak resident memory (VmHWM) in MB of the largest workerd process in group `pgid`; null off Linux. */

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { ROOT } from "../../scripts/lib/dev-vars.mjs";
 import { freePort } from "../../scripts/lib/free-port.mjs";
 import { startWranglerDev } from "../../scripts/lib/local-pipeline.mjs";
-import { groupCpuMs, groupCpuSplitMs } from "./proc-cpu.mjs";
+import { groupCpuMs, workersWorkerdCpuMs } from "./proc-cpu.mjs";
 import { runWrk } from "./wrk.mjs";
 
 let wrkRuns = 0;
@@ -22,14 +22,14 @@ let wrkRuns = 0;
 /** One closed-loop wrk run; `pgid` is the serving wrangler dev's process group, for CPU per request. */
 async function load(url, path, token, seconds, connections, pgid) {
   const cpuBefore = pgid ? groupCpuMs(pgid) : null;
-  const splitBefore = pgid ? groupCpuSplitMs(pgid) : null;
+  const workersBefore = pgid ? workersWorkerdCpuMs(pgid) : null;
   const result = await runWrk({ url, path, token, seconds, connections, tag: `r${++wrkRuns}` });
   const cpuAfter = pgid ? groupCpuMs(pgid) : null;
-  const splitAfter = pgid ? groupCpuSplitMs(pgid) : null;
+  const workersAfter = pgid ? workersWorkerdCpuMs(pgid) : null;
   const total = Math.max(1, result.rps * seconds);
   const cpuMs = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / total;
   // The Workers' own workerd alone: the proxy and wrangler's Node in front of it serve ours and the no-op alike.
-  const workerCpuMs = splitBefore === null || splitAfter === null ? null : (splitAfter.worker - splitBefore.worker) / total;
+  const workerCpuMs = workersBefore === null || workersAfter === null ? null : (workersAfter - workersBefore) / total;
   return { rps: result.rps, p50: result.p50_ms, p99: result.p99_ms, non2xx: result.non2xx, errors: result.errors, cpuMs, workerCpuMs };
 }
 
