@@ -4,7 +4,8 @@
 // guarded Worker that answers only once events are enqueued can do, and that call carrying the body
 // to an object that packs it with other requests' bodies (?pack=1, the floor of our design). Its
 // queue's consumer only acks, so the reference pays the local broker's storing and dispatch, not a
-// lake writer.
+// lake writer. ?burn=N adds N steps of pure arithmetic: the CPU budget references, whose Worker
+// CPU the bench reads from /proc, show what throughput a Worker keeps for each added millisecond.
 import { DurableObject } from "cloudflare:workers";
 
 /**
@@ -50,9 +51,18 @@ export class Floor extends DurableObject {
   }
 }
 
+/** Pure CPU, no allocation and no I/O: workerd's clock stands still while a request computes, so steps, not time. */
+function burn(steps) {
+  let x = 1;
+  for (let i = 0; i < steps; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
+  return x;
+}
+
 export default {
   async fetch(request, env) {
     const params = new URL(request.url).searchParams;
+    // The result is used, so the loop cannot be dropped as dead code.
+    if (params.has("burn") && burn(Number(params.get("burn"))) === 0x7fffffff) console.log("burn");
     if (params.has("log")) {
       console.log(JSON.stringify({ msg: "request", requestId: crypto.randomUUID(), method: request.method, path: "/webhooks/radar", status: 202, events: 1 }));
     }

@@ -31,7 +31,7 @@ const { values } = parseCli({
 usage: npm run bench [-- --smoke] [--only SECTIONS] [--connections N] [--gather-ms N] [--out FILE]
 
 Measures the pipeline on this machine and writes the figures docs/performance.md cites. Never fails
-on speed: figures are for reading, ratios for comparing. A full run takes about 20 minutes here,
+on speed: figures are for reading, ratios for comparing. A full run takes about 30 minutes here,
 most of it compaction; run nothing else heavy beside it. Ctrl-C, SIGTERM or SIGHUP stop the
 wrangler dev processes it started (exit 130).
 
@@ -184,6 +184,8 @@ if (results.webhook) {
   row("no-op + 1 queue send rps / ratio", `${results.webhook.noop_with_send_rps} / ${results.webhook.ratio_vs_noop_with_send}`);
   row("packing floor rps / vs no-op; ours vs it", `${results.webhook.noop_with_packing_rps} / ${results.webhook.packing_floor_vs_noop}; ${results.webhook.ratio_vs_packing_floor} (per round ${results.webhook.ratio_vs_packing_floor_per_round.join(", ")})`);
   row("Worker's workerd CPU ms/request", Object.entries(results.webhook.worker_cpu_ms_per_request).map(([k, v]) => `${k} ${v ?? "n/a"}`).join(", "));
+  const budget = results.webhook.cpu_budget;
+  if (budget) row("CPU budget: no-op + N arithmetic steps", `${budget.references.map((b) => `${b.steps}: ratio ${b.ratio_vs_noop}, +${b.added_worker_cpu_ms ?? "n/a"} ms`).join("; ")}; 0.8 at +${budget.added_worker_cpu_at_0_8_ms ?? "n/a"} ms (interpolated); ours +${budget.ours_added_worker_cpu_ms ?? "n/a"} ms`);
   row("no-op + 1 DO call (+ send) rps", `${results.webhook.noop_with_object_rps} (${results.webhook.noop_with_object_and_send_rps}); ratio ${results.webhook.ratio_vs_noop_with_object_and_send}`);
   row("whole pipeline rps / no-op rps / ratio (per round)", `${results.webhook.pipeline_rps} / ${results.webhook.pipeline_noop_rps} / ${results.webhook.pipeline_ratio} (${results.webhook.pipeline_ratio_per_round.join(", ")})`);
   row("webhook p50 / p99 ms; non-2xx", `${results.webhook.p50_ms} / ${results.webhook.p99_ms}; ${results.webhook.non2xx}`);

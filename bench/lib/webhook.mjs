@@ -41,11 +41,18 @@ const median = (xs) => {
 const r3 = (x) => +x.toFixed(3);
 
 /**
+ * Steps of the no-op's ?burn=N (pure arithmetic) for the CPU budget references. On this machine
+ * (2026-12-04 04:14 UTC) they added 0.25 and 0.59 ms of the Workers' workerd CPU per request, about
+ * what the packing floor and ours add; the bench reports what they cost each run, not these figures.
+ */
+export const BURN_STEPS = [200_000, 400_000];
+
+/**
  * Rounds alternate which of ours and the no-op goes first (ABAB / BABA), the references following
  * in alternating order too. The edge's queues only ack, so no backlog drains into the next round.
  */
 async function runRounds({ ours, noop, shaped, rounds }) {
-  const runs = { ours: [], reference: [], shaped: [], logging: [], sending: [], object: [], object_sending: [], packing: [] };
+  const runs = { ours: [], reference: [], shaped: [], logging: [], sending: [], object: [], object_sending: [], packing: [], ...Object.fromEntries(BURN_STEPS.map((n) => [`burn${n}`, []])) };
   const loads = {
     ours: () => ours("/webhooks/radar"),
     reference: () => noop("/webhooks/radar"),
@@ -55,15 +62,19 @@ async function runRounds({ ours, noop, shaped, rounds }) {
     object: () => noop("/webhooks/radar?do=1"),
     object_sending: () => noop("/webhooks/radar?do=1&send=1"),
     packing: () => noop("/webhooks/radar?pack=1"),
+    ...Object.fromEntries(BURN_STEPS.map((n) => [`burn${n}`, () => noop(`/webhooks/radar?burn=${n}`)])),
   };
+  const burns = BURN_STEPS.map((n) => `burn${n}`);
   await ours("/webhooks/radar", 1); // warm-up
   await noop("/webhooks/radar", 1);
   await shaped("/webhooks/radar", 1);
+  // The loop runs interpreted until V8 optimizes it: a cold first round would count that, not the budget.
+  for (const n of BURN_STEPS) await noop(`/webhooks/radar?burn=${n}`, 1);
   for (let i = 0; i < rounds; i++) {
     const order =
       i % 2 === 0
-        ? ["ours", "reference", "shaped", "packing", "logging", "sending", "object", "object_sending"]
-        : ["packing", "shaped", "reference", "ours", "object_sending", "object", "sending", "logging"];
+        ? ["ours", "reference", "shaped", "packing", "logging", "sending", "object", "object_sending", ...burns]
+        : [...burns.toReversed(), "packing", "shaped", "reference", "ours", "object_sending", "object", "sending", "logging"];
     for (const name of order) runs[name].push(await loads[name]());
   }
   return runs;
@@ -117,7 +128,34 @@ export async function measureWebhook({ edge, pipeline, token, port, rounds, seco
   return summarize(runs, { rounds, seconds, connections });
 }
 
-function summarize({ ours, pipeline, pipelineReference, reference, shaped, logging, sending, object, object_sending, packing }, { rounds, seconds, connections }) {
+/**
+ * Where a Worker that only burns CPU stands: each reference's ratio to the no-op and the Workers'
+ * workerd CPU it added, and the added CPU at which the line through (0, 1) and the references
+ * crosses 0.8 (a linear interpolation from this run; null when no reference fell that far).
+ */
+function cpuBudget(runs, noopRps, workerCpu) {
+  const noopCpu = workerCpu(runs.reference);
+  const added = (cpu) => (cpu === null || noopCpu === null ? null : r3(cpu - noopCpu));
+  const references = BURN_STEPS.map((steps) => {
+    const r = runs[`burn${steps}`];
+    const cpu = workerCpu(r);
+    return { steps, rps: Math.round(mean(r.map((x) => x.rps))), ratio_vs_noop: r3(mean(r.map((x) => x.rps)) / noopRps), worker_cpu_ms_per_request: cpu, added_worker_cpu_ms: added(cpu) };
+  });
+  let crossing = null;
+  let prev = { added_worker_cpu_ms: 0, ratio_vs_noop: 1 };
+  for (const point of [...references].sort((a, b) => a.added_worker_cpu_ms - b.added_worker_cpu_ms)) {
+    if (point.added_worker_cpu_ms === null) return { references, ours_added_worker_cpu_ms: null, added_worker_cpu_at_0_8_ms: null };
+    if (crossing === null && point.ratio_vs_noop <= 0.8 && prev.ratio_vs_noop > 0.8) {
+      const t = (prev.ratio_vs_noop - 0.8) / (prev.ratio_vs_noop - point.ratio_vs_noop);
+      crossing = r3(prev.added_worker_cpu_ms + t * (point.added_worker_cpu_ms - prev.added_worker_cpu_ms));
+    }
+    prev = point;
+  }
+  return { references, ours_added_worker_cpu_ms: added(workerCpu(runs.ours)), added_worker_cpu_at_0_8_ms: crossing };
+}
+
+function summarize(runs, { rounds, seconds, connections }) {
+  const { ours, pipeline, pipelineReference, reference, shaped, logging, sending, object, object_sending, packing } = runs;
   const rps = mean(ours.map((r) => r.rps));
   const noopRps = mean(reference.map((r) => r.rps));
   const shapedRps = mean(shaped.map((r) => r.rps));
@@ -166,6 +204,9 @@ function summarize({ ours, pipeline, pipelineReference, reference, shaped, loggi
     ratio_vs_packing_floor_per_round: ours.map((r, i) => r3(r.rps / packing[i].rps)),
     // CPU per request of the Workers' own workerd (median over rounds), without wrangler's proxy and Node.
     worker_cpu_ms_per_request: { ours: workerCpu(ours), noop: workerCpu(reference), noop_shaped: workerCpu(shaped), packing_floor: workerCpu(packing) },
+    // The no-op plus pure arithmetic (?burn=N): what throughput each added ms of the Worker's CPU
+    // leaves here, so the ratio goal reads as a CPU budget, and ours' added CPU beside it.
+    cpu_budget: cpuBudget(runs, noopRps, workerCpu),
     // The whole pipeline in one wrangler dev: the lake writer, forwarder (to kinesalite) and
     // committer drain the queues on the same two cores as the edge.
     pipeline_rps: Math.round(mean(pipeline.map((r) => r.rps))),
