@@ -46,13 +46,14 @@ const r3 = (x) => +x.toFixed(3);
  * what the packing floor and ours add; the bench reports what they cost each run, not these figures.
  */
 export const BURN_STEPS = [200_000, 400_000];
+const burnName = (steps) => `burn${steps}`;
 
 /**
  * Rounds alternate which of ours and the no-op goes first (ABAB / BABA), the references following
  * in alternating order too. The edge's queues only ack, so no backlog drains into the next round.
  */
 async function runRounds({ ours, noop, shaped, rounds }) {
-  const runs = { ours: [], reference: [], shaped: [], logging: [], sending: [], object: [], object_sending: [], packing: [], ...Object.fromEntries(BURN_STEPS.map((n) => [`burn${n}`, []])) };
+  const runs = { ours: [], reference: [], shaped: [], logging: [], sending: [], object: [], object_sending: [], packing: [], ...Object.fromEntries(BURN_STEPS.map((n) => [burnName(n), []])) };
   const loads = {
     ours: () => ours("/webhooks/radar"),
     reference: () => noop("/webhooks/radar"),
@@ -62,9 +63,9 @@ async function runRounds({ ours, noop, shaped, rounds }) {
     object: () => noop("/webhooks/radar?do=1"),
     object_sending: () => noop("/webhooks/radar?do=1&send=1"),
     packing: () => noop("/webhooks/radar?pack=1"),
-    ...Object.fromEntries(BURN_STEPS.map((n) => [`burn${n}`, () => noop(`/webhooks/radar?burn=${n}`)])),
+    ...Object.fromEntries(BURN_STEPS.map((n) => [burnName(n), () => noop(`/webhooks/radar?burn=${n}`)])),
   };
-  const burns = BURN_STEPS.map((n) => `burn${n}`);
+  const burns = BURN_STEPS.map(burnName);
   await ours("/webhooks/radar", 1); // warm-up
   await noop("/webhooks/radar", 1);
   await shaped("/webhooks/radar", 1);
@@ -137,21 +138,23 @@ function cpuBudget(runs, noopRps, workerCpu) {
   const noopCpu = workerCpu(runs.reference);
   const added = (cpu) => (cpu === null || noopCpu === null ? null : r3(cpu - noopCpu));
   const references = BURN_STEPS.map((steps) => {
-    const r = runs[`burn${steps}`];
-    const cpu = workerCpu(r);
-    return { steps, rps: Math.round(mean(r.map((x) => x.rps))), ratio_vs_noop: r3(mean(r.map((x) => x.rps)) / noopRps), worker_cpu_ms_per_request: cpu, added_worker_cpu_ms: added(cpu) };
+    const r = runs[burnName(steps)];
+    const rps = mean(r.map((x) => x.rps));
+    return { steps, rps: Math.round(rps), ratio_vs_noop: r3(rps / noopRps), worker_cpu_ms_per_request: workerCpu(r), added_worker_cpu_ms: added(workerCpu(r)) };
   });
+  const ours = added(workerCpu(runs.ours));
+  if (references.some((p) => p.added_worker_cpu_ms === null)) return { references, ours_added_worker_cpu_ms: ours, added_worker_cpu_at_0_8_ms: null };
   let crossing = null;
   let prev = { added_worker_cpu_ms: 0, ratio_vs_noop: 1 };
   for (const point of [...references].sort((a, b) => a.added_worker_cpu_ms - b.added_worker_cpu_ms)) {
-    if (point.added_worker_cpu_ms === null) return { references, ours_added_worker_cpu_ms: null, added_worker_cpu_at_0_8_ms: null };
-    if (crossing === null && point.ratio_vs_noop <= 0.8 && prev.ratio_vs_noop > 0.8) {
+    if (point.ratio_vs_noop <= 0.8 && prev.ratio_vs_noop > 0.8) {
       const t = (prev.ratio_vs_noop - 0.8) / (prev.ratio_vs_noop - point.ratio_vs_noop);
       crossing = r3(prev.added_worker_cpu_ms + t * (point.added_worker_cpu_ms - prev.added_worker_cpu_ms));
+      break;
     }
     prev = point;
   }
-  return { references, ours_added_worker_cpu_ms: added(workerCpu(runs.ours)), added_worker_cpu_at_0_8_ms: crossing };
+  return { references, ours_added_worker_cpu_ms: ours, added_worker_cpu_at_0_8_ms: crossing };
 }
 
 function summarize(runs, { rounds, seconds, connections }) {
