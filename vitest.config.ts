@@ -23,7 +23,8 @@ export default defineConfig({
     // Quiet runs: console output only from failing tests (as a root option: per project it is
     // ignored), and the dot reporter's summary; `npx vitest run --reporter default` lists every test.
     silent: "passed-only",
-    reporters: ["dot"],
+    // The watchdog ends a run in which nothing has finished for minutes (test/reporters/stall-watchdog.ts).
+    reporters: ["dot", "./test/reporters/stall-watchdog.ts"],
     projects: [
       {
         plugins: [

@@ -15,7 +15,8 @@ async function waitForHealth(url, child, tail, timeoutMs, signal) {
     if (signal?.aborted) throw new Error("start-up interrupted");
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}) before answering; its last lines:\n${tail.join("\n")}`);
     try {
-      const response = await fetch(url);
+      // Bounded: wrangler's proxy holds a request until the Worker is ready, and the deadline is only checked between tries.
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
       if (response.ok) return;
     } catch {
       // not listening yet

@@ -88,7 +88,7 @@ async function lakeRows(keys: string[]): Promise<Row[]> {
   return rows;
 }
 
-const HAS_FASTAVRO = spawnSync("python3", ["-c", "import fastavro"]).status === 0;
+const HAS_FASTAVRO = spawnSync("python3", ["-c", "import fastavro"], { timeout: 30_000 }).status === 0;
 if (!HAS_FASTAVRO) console.warn("SKIPPED: the fastavro checks need python3 with fastavro (pip install fastavro)");
 
 describe("the Iceberg table read by independent readers", () => {
@@ -150,7 +150,7 @@ describe("the Iceberg table read by independent readers", () => {
     const current = table.snapshots!.at(-1)!["manifest-list"];
     const ours = await readAvroFile(objects.get(parseObjectUri(current).key)!);
     const records = Array.from({ length: 40 }, (_, i) => ({ ...ours.records[i % ours.records.length]!, manifest_path: `s3://${BUCKET}/m${i}.avro`, partitions: null }));
-    const hex = execFileSync("python3", ["-c", FASTAVRO_DEFLATE, JSON.stringify(ours.schema), JSON.stringify(records)], { encoding: "utf8" });
+    const hex = execFileSync("python3", ["-c", FASTAVRO_DEFLATE, JSON.stringify(ours.schema), JSON.stringify(records)], { encoding: "utf8", timeout: 60_000 });
     const decoded = await readAvroFile(new Uint8Array(Buffer.from(hex, "hex")));
     expect(decoded.metadata["avro.codec"]).toBe("deflate");
     expect(decoded.records).toEqual(records);
@@ -183,5 +183,5 @@ print(json.dumps(out, default=lambda v: v.hex() if isinstance(v, bytes) else str
 async function decodeWithFastavro(): Promise<Map<string, DecodedAvro>> {
   const avro = [...objects.keys()].filter((k) => k.endsWith(".avro"));
   const args = avro.flatMap((k) => [`s3://${BUCKET}/${k}`, join(dir, k)]);
-  return new Map(Object.entries(JSON.parse(execFileSync("python3", ["-c", FASTAVRO, ...args], { encoding: "utf8", maxBuffer: 64 << 20 }))));
+  return new Map(Object.entries(JSON.parse(execFileSync("python3", ["-c", FASTAVRO, ...args], { encoding: "utf8", maxBuffer: 64 << 20, timeout: 60_000 }))));
 }
