@@ -1,5 +1,6 @@
 import { PACK_FRAME_BYTES } from "../contract/packed-message";
 import { MESSAGE_OVERHEAD_BYTES, QUEUE_BILLING_UNIT_BYTES } from "../queue-limits";
+import { HoldCount } from "./hold-count";
 
 /**
  * Upper bound of a gather window (SIGNING_GUARD_GATHER_MS): no request waits longer than this for
@@ -47,8 +48,8 @@ const BUSY_AFTER = 32;
 /** Byte size at which a gathered pack is sent: one 64 KB unit, the grain Queues bills operations in. */
 export const GATHER_TARGET_BYTES = QUEUE_BILLING_UNIT_BYTES - PACK_FRAME_BYTES - MESSAGE_OVERHEAD_BYTES;
 
-/** Why a window closed: a full billing unit, its bound, or a lull in arrivals. */
-export type CloseReason = "full" | "bound" | "lull";
+/** Why a window closed: a full billing unit, a hold's count, its bound, or a lull in arrivals. */
+export type CloseReason = "full" | "count" | "bound" | "lull";
 
 export interface GatherWindow {
   closesAt: number;
@@ -56,6 +57,8 @@ export interface GatherWindow {
   /** The shortest the lull gets (see observe) and the longest. */
   floorMs: number;
   capMs: number;
+  /** A closed loop's hold (hold-count.ts): closes once this many requests wait. */
+  count?: number;
 }
 
 /**
@@ -81,6 +84,8 @@ export class GatherPolicy {
   private intervals = 0;
   /** Windows opened (getStats). */
   opened = 0;
+  /** What a closed loop's sends wait for while windows are skipped. */
+  readonly hold = new HoldCount();
 
   constructor(private readonly maxMs: () => number) {}
 
@@ -100,18 +105,29 @@ export class GatherPolicy {
     this.lastArrival = now;
   }
 
-  /** The window for requests first waiting since `openedAt`, or undefined to send at once. */
-  window(openedAt: number): GatherWindow | undefined {
+  /**
+   * The window for requests first waiting since `openedAt`, or undefined to send at once. A skipped
+   * window is a hold instead for the queue that `leads` (it sees every request).
+   */
+  window(openedAt: number, leads = true): GatherWindow | undefined {
     const maxMs = this.maxMs();
     // Both means: a short burst in light traffic (the fast one dips) does not make a shard busy.
     const paced = this.intervals >= BUSY_AFTER && Math.max(this.fastMs, this.slowMs) <= BUSY_INTERVAL_MS;
     if (maxMs <= 0 || !paced || this.lastInterval > QUIET_MS) return undefined;
-    if (this.skip > 0) return void this.skip--;
+    if (this.skip > 0) {
+      this.skip--;
+      return leads ? this.hold.open(openedAt, maxMs, this.paceMs(maxMs / 2)) : undefined;
+    }
     this.opened++;
     // A lull never outlasts half the window, so a window that was waited on ends in one.
     const capMs = maxMs / 2;
-    const paceMs = Math.min(capMs, Math.max(MIN_LULL_MS, LULL_INTERVALS * this.slowMs));
+    const paceMs = this.paceMs(capMs);
     return { closesAt: openedAt + maxMs, capMs, lullMs: paceMs, floorMs: this.lullStreak > 0 ? MIN_LULL_MS : paceMs };
+  }
+
+  /** A lull at the shard's pace (LULL_INTERVALS slow intervals), at most `capMs`. */
+  private paceMs(capMs: number): number {
+    return Math.min(capMs, Math.max(MIN_LULL_MS, LULL_INTERVALS * this.slowMs));
   }
 
   /**
@@ -122,7 +138,7 @@ export class GatherPolicy {
    * gone: a closed loop's wave arrives at once after our answers, and its probe costs it little.
    */
   observe(window: GatherWindow, firstMs: number, lastMs: number, count: number): void {
-    if (count < GROUP_MIN) return;
+    if (count < GROUP_MIN || window.count !== undefined) return;
     const ownMs = (LULL_INTERVALS * (lastMs - firstMs)) / (count - 1);
     window.lullMs = Math.min(window.capMs, Math.max(window.floorMs, MIN_LULL_MS, ownMs));
   }
@@ -132,17 +148,19 @@ export class GatherPolicy {
     return Math.min(window.closesAt, (this.lastArrival ?? -Infinity) + window.lullMs);
   }
 
-  /** Why an open window closes now, if it does: one more request like the last would overflow the unit, its bound, or a lull. */
-  closeReason(window: GatherWindow, now: number, bytes: number, lastRequestBytes: number): CloseReason | undefined {
+  /** Why an open window closes now, if it does: one more request like the last would overflow the unit, a hold's count, its bound, or a lull. */
+  closeReason(window: GatherWindow, now: number, bytes: number, lastRequestBytes: number, waiting = 0): CloseReason | undefined {
     if (bytes + lastRequestBytes > GATHER_TARGET_BYTES) return "full";
+    if (window.count !== undefined && waiting >= window.count) return "count";
     if (now >= window.closesAt) return "bound";
     if (now >= this.dueAt(window)) return "lull";
     return undefined;
   }
 
-  /** Learns from a window closed at `now` whether it was waited on (see the class comment). */
-  closed(joined: boolean, reason: CloseReason, now: number): void {
+  /** Learns from a window closed at `now` with `waiting` requests whether it was waited on (see the class comment). */
+  closed(joined: boolean, reason: CloseReason, now: number, window?: GatherWindow, waiting = 0): void {
     this.lastClose = now;
+    if (window?.count !== undefined) return this.hold.closed(reason === "count" || reason === "full", waiting);
     // One lull is chance under open-loop traffic; a closed loop ends every window in one.
     this.lullStreak = reason === "lull" ? this.lullStreak + 1 : 0;
     const waitedOn = !joined || this.lullStreak >= LULLS_WAITED_ON;

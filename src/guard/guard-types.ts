@@ -21,6 +21,10 @@ export interface GuardStats {
   waiting: number;
   /** Gather windows opened (a busy shard waiting for more requests to share a send). */
   windows: number;
+  /** Holds opened for a closed loop's sends (hold-count.ts), those ended by a lull, and the count the next one waits for. */
+  holds: number;
+  holdLulls: number;
+  holdCount: number;
 }
 
 /** A numeric var: unset, empty or invalid gives the fallback; capped at `max`. */

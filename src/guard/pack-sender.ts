@@ -95,13 +95,13 @@ export class PackSender {
   private async gatherMore(): Promise<void> {
     if (!this.gather) return;
     const { policy, leads } = this.gather;
-    const window = policy.window(this.waiting[0]!.arrivedAt);
+    const window = policy.window(this.waiting[0]!.arrivedAt, leads);
     if (!window) return;
     const startedWith = this.waiting.length;
     let reason: CloseReason | undefined;
     for (;;) {
       policy.observe(window, this.waiting[0]!.arrivedAt, this.waiting.at(-1)!.arrivedAt, this.waiting.length);
-      reason = policy.closeReason(window, Date.now(), this.waitingBytes, this.waiting.at(-1)!.size);
+      reason = policy.closeReason(window, Date.now(), this.waitingBytes, this.waiting.at(-1)!.size, this.waiting.length);
       if (reason) break;
       // Re-checked when the window is due, or at once when a request arrives (it may fill the pack).
       const ms = Math.max(1, policy.dueAt(window) - Date.now());
@@ -111,7 +111,7 @@ export class PackSender {
       });
       this.wake = undefined;
     }
-    if (leads) policy.closed(this.waiting.length > startedWith, reason, Date.now());
+    if (leads) policy.closed(this.waiting.length > startedWith, reason, Date.now(), window, this.waiting.length);
   }
 
   private async sendGroup(group: Waiting[]): Promise<void> {

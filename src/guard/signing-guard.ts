@@ -79,7 +79,7 @@ export class SigningGuard extends DurableObject<Env> {
   }
 
   getStats(): GuardStats {
-    return { ...this.stats, entries: this.index.size, evicted: this.index.evicted, pending: this.pending.size, waiting: this.senders.ingest.backlog, windows: this.gather.opened };
+    return { ...this.stats, entries: this.index.size, evicted: this.index.evicted, pending: this.pending.size, waiting: this.senders.ingest.backlog, windows: this.gather.opened, holds: this.gather.hold.opened, holdCount: this.gather.hold.count, holdLulls: this.gather.hold.lulls };
   }
 
   private throwIfFailing(): void {

@@ -26,7 +26,7 @@ describe("gather policy: which closed windows make the shard stop gathering", ()
     const skipped = () => {
       let n = 0;
       // Bounded: a policy that never opens a window again would spin the runtime's only thread.
-      while (n < 1_000 && policy.window(now()) === undefined) n++;
+      while (n < 1_000 && policy.window(now(), false) === undefined) n++;
       return n;
     };
     policy.closed(true, "lull", now());
@@ -44,7 +44,8 @@ describe("gather policy: which closed windows make the shard stop gathering", ()
   it("backs off at once after a window nobody joined, whatever closed it", () => {
     const { policy, now } = busyPolicy();
     policy.closed(false, "bound", now());
-    expect(policy.window(now())).toBeUndefined();
+    // Skipped: the queue that does not lead sends at once (the leading one holds, hold-count.test.ts).
+    expect(policy.window(now(), false)).toBeUndefined();
     expect(policy.window(now())).toBeDefined();
   });
 

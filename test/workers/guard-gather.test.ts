@@ -80,6 +80,30 @@ describe("gather window: packs grow under load, a lone request never waits", () 
     expect(run.INGEST_QUEUE.sent).toHaveLength(960);
   });
 
+  it("holds a closed loop's sends for its waves, and a smaller loop right after is not stalled by the count learned before", async () => {
+    const run = testEnv({ SIGNING_GUARD_GATHER_MS: "2000" });
+    await quiet();
+    const before = await shard().getStats();
+    const loops = async (clients: number, each: number) => {
+      const answers: Array<{ status: number; ms: number }> = [];
+      const client = async () => {
+        for (let i = 0; i < each; i++) answers.push(await post(run, { event: makeEvent() }));
+      };
+      await Promise.all(Array.from({ length: clients }, client));
+      return answers;
+    };
+    const big = await loops(32, 20);
+    const small = await loops(2, 40); // no quiet spell between: the count learned from 32 clients is still there
+    const after = await shard().getStats();
+    expect(after.holds - before.holds).toBeGreaterThan(0);
+    expect([...big, ...small].map((a) => a.status)).toEqual(Array(720).fill(202));
+    expect(run.INGEST_QUEUE.sent).toHaveLength(720);
+    // A hold ends in a lull at half the window's bound at the latest, and then learns the smaller
+    // wave: a few lulls in all, not one per send of the 2 clients (40 with a count that stays).
+    expect(Math.max(...small.map((a) => a.ms))).toBeLessThan(1000 + 350);
+    expect(after.holdLulls - before.holdLulls).toBeLessThanOrEqual(6);
+  });
+
   it("under open-loop load shares sends, and no request waits past the window's bound", async () => {
     const run = testEnv({ SIGNING_GUARD_GATHER_MS: "150" });
     await quiet();
