@@ -9,9 +9,9 @@ import type { GatherWindow } from "./gather-window";
  *
  * The count is learned. A closed loop's requests travel in waves (those answered by one send come
  * back together), so a hold that ends in a lull has seen a whole wave: the count becomes its size,
- * and more waves of that size keep the machine busy between sends. Below that ceiling the count
- * grows by one per hold its requests filled; at it, by one after CEILING_PATIENCE such holds in a
- * row, so a loop that grew is found again at the cost of one lull.
+ * and holds of that size fill without a lull (larger counts met 8–11 lulls per 4 s). Below that
+ * ceiling the count grows by one per hold its requests filled; at it, by one after
+ * CEILING_PATIENCE such holds in a row, so a loop that grew is found again at the cost of one lull.
  */
 export class HoldCount {
   private next = 1;
