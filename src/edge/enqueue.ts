@@ -3,6 +3,14 @@ import { PACK_FRAME_BYTES } from "../contract/packed-message";
 import { ApiError } from "../errors";
 import { MAX_MESSAGE_BYTES, MESSAGE_OVERHEAD_BYTES } from "../queue-limits";
 const encoder = new TextEncoder();
+// Large enough for any envelope that fits a message: a longer one reads as too large below.
+const scratch = new Uint8Array(MAX_MESSAGE_BYTES + 1);
+
+/** UTF-8 size of `text` up to the scratch's size, without allocating a copy per envelope. */
+function utf8Length(text: string): number {
+  const { read, written } = encoder.encodeInto(text, scratch);
+  return read === text.length ? written : scratch.byteLength + 1;
+}
 
 export function buildMessage(fields: Omit<IngestMessage, "v" | "source">): IngestMessage {
   return { v: INGEST_MESSAGE_VERSION, source: "radar", ...fields };
@@ -22,7 +30,7 @@ export function serializeEnvelopes(messages: IngestMessage[]): SerializedEnvelop
   const out: SerializedEnvelopes = { json: [], bytes: [] };
   for (const message of messages) {
     const json = JSON.stringify(message);
-    const bytes = encoder.encode(json).byteLength + 1;
+    const bytes = utf8Length(json) + 1;
     if (bytes + PACK_FRAME_BYTES + MESSAGE_OVERHEAD_BYTES > MAX_MESSAGE_BYTES) {
       throw new ApiError("payload_too_large", `event ${message.id} is larger than a queue message allows`);
     }

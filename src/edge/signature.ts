@@ -30,12 +30,15 @@ export function parseTokenList(secret: string | undefined): TokenList {
   return { tokens: entries };
 }
 
+/** A hex digit's value (the caller has checked it is one): 0-9, then a-f or A-F. */
+const hexValue = (code: number) => (code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57);
+
 /** Decodes a lowercase/uppercase hex or base64 SHA-1 digest; null when it is neither. */
 export function decodeDigest(signature: string): Uint8Array | null {
   const value = signature.trim();
   if (/^[0-9a-fA-F]{40}$/.test(value)) {
     const bytes = new Uint8Array(SHA1_BYTES);
-    for (let i = 0; i < SHA1_BYTES; i++) bytes[i] = parseInt(value.slice(i * 2, i * 2 + 2), 16);
+    for (let i = 0; i < SHA1_BYTES; i++) bytes[i] = (hexValue(value.charCodeAt(2 * i)) << 4) | hexValue(value.charCodeAt(2 * i + 1));
     return bytes;
   }
   if (/^[A-Za-z0-9+/]{27}=$/.test(value)) {

@@ -91,7 +91,7 @@ export const radarWebhook = new Hono<AppEnv>()
 
     // Enqueue the events as received (not zod's copies), made well-formed once for every sink.
     const raw = body as { event?: RadarEvent; events?: RadarEvent[]; user?: IngestMessage["user"] };
-    const wellFormed = toWellFormedJson({ events: raw.events ?? [raw.event!], user: raw.user });
+    const wellFormed = toWellFormedJson({ events: raw.events ?? [raw.event!], user: raw.user }, bytes);
     const { events, user } = wellFormed.value;
     c.set("repairedStrings", wellFormed.repaired);
     c.set("eventCount", events.length);
