@@ -10,6 +10,7 @@ import { verifySignature } from "../src/edge/signature";
 import { submitToGuard } from "../src/guard/submit-to-guard";
 import { writeLakeBatch } from "../src/consumers/lake-writer";
 import type { IngestMessage } from "../src/contract/ingest-message";
+import { prepareWebhooks, runWebhooks } from "./webhook-in-isolate";
 // The webhook bench's event (bench/lib/webhook.mjs), so both measure the same body.
 import SAMPLE_EVENT from "./sample-event.json";
 
@@ -74,9 +75,12 @@ function parts(env: Env, bytes: Uint8Array, signature: string): Record<string, P
 }
 
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     const url = new URL(request.url);
     const n = Number(url.searchParams.get("n") ?? "0");
+    // The whole webhook runs its prepared requests concurrently (webhook-in-isolate.ts), not step by step.
+    if (url.pathname === "/webhook_prepare") return Response.json({ prepared: (await prepareWebhooks(TOKEN, n), n) });
+    if (url.pathname === "/webhook") return Response.json({ n: await runWebhooks(env, ctx, TOKEN) });
     const run = crypto.randomUUID();
     const part = parts(env, eventBody("hot-path-event"), await hexSignature("hot-path-signing-id"))[url.pathname.slice(1)];
     if (!part) return Response.json({ error: "unknown part" }, { status: 404 });
