@@ -18,6 +18,16 @@ export const TEST_BINDINGS = {
   TABLE_SNAPSHOT_MAX_AGE_MS: "0",
 };
 
+/**
+ * Workers' console output goes straight to workerd's stdout, not through vitest's console spy. The
+ * spy answers each line by RPC, and a line logged from another request's context (a queue
+ * consumer, waitUntil) is parked until the runner's next message; logged after a file's last
+ * message, it is never answered, and vitest waits for that file forever (cloudflare/workers-sdk
+ * #15719). That hung one CI run and one local run (2026-12-04). test/fixtures/quiet-console.ts
+ * keeps the output of passing tests quiet instead; test/node/late-log.test.ts guards this.
+ */
+export const WORKERS_CONSOLE = { disableConsoleIntercept: true };
+
 export default defineConfig({
   test: {
     // Quiet runs: console output only from failing tests (as a root option: per project it is
@@ -39,7 +49,7 @@ export default defineConfig({
         // Every signed webhook now waits for a durable signing-guard write, so request-heavy
         // property tests need more than vitest's default 5 s on a shared CPU.
         // setupFiles: the production-limits harness (test/fixtures/limits/setup.ts) wraps every binding.
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"], setupFiles: ["./test/fixtures/limits/setup.ts"], testTimeout: 30_000 },
+        test: { name: "workers", ...WORKERS_CONSOLE, include: ["test/workers/**/*.test.ts"], setupFiles: ["./test/fixtures/limits/setup.ts", "./test/fixtures/quiet-console.ts"], testTimeout: 30_000 },
       },
       {
         test: {

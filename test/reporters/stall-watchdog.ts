@@ -11,7 +11,9 @@ import type { Reporter, TestCase, TestModule } from "vitest/node";
  * so only a run where nothing at all finished for that long is ended. STALL_WATCHDOG_MS
  * overrides it; 0 turns the watchdog off. With no file running, a quarter of it: a file starts
  * within seconds of the last, and the hang seen here (CI, then a local clean-clone run at 16:02 on
- * 2026-12-04) sat between the last workers file and the first node file.
+ * 2026-12-04) sat between the last workers file and the first node file. Its cause, a late log line
+ * waiting on vitest's console spy, is avoided in vitest.config.ts (WORKERS_CONSOLE); this bound
+ * stays for what else may stall.
  */
 const DEFAULT_STALL_MS = 8 * 60_000;
 
