@@ -79,7 +79,10 @@ export default {
     const url = new URL(request.url);
     const n = Number(url.searchParams.get("n") ?? "0");
     // The whole webhook runs its prepared requests concurrently (webhook-in-isolate.ts), not step by step.
-    if (url.pathname === "/webhook_prepare") return Response.json({ prepared: (await prepareWebhooks(TOKEN, n), n) });
+    if (url.pathname === "/webhook_prepare") {
+      await prepareWebhooks(TOKEN, n);
+      return Response.json({ prepared: n });
+    }
     if (url.pathname === "/webhook") return Response.json({ n: await runWebhooks(env, ctx, TOKEN) });
     const run = crypto.randomUUID();
     const part = parts(env, eventBody("hot-path-event"), await hexSignature("hot-path-signing-id"))[url.pathname.slice(1)];

@@ -32,10 +32,11 @@ queue = "milk-hot-path-bench"
 queue = "milk-hot-path-bench"
 max_batch_size = 100
 max_batch_timeout = 1
-# The lake writer registers each Parquet object with the table (one send per batch); acked unread here.
+# The guard records a point per packed send, as in the edge.
 [[analytics_engine_datasets]]
 binding = "METRICS"
 dataset = "milk_hot_path_bench"
+# The lake writer registers each Parquet object with the table (one send per batch); acked unread here.
 [[queues.producers]]
 binding = "TABLE_QUEUE"
 queue = "milk-hot-path-table"
