@@ -10,9 +10,7 @@ import { verifySignature } from "../src/edge/signature";
 import { submitToGuard } from "../src/guard/submit-to-guard";
 import { writeLakeBatch } from "../src/consumers/lake-writer";
 import type { IngestMessage } from "../src/contract/ingest-message";
-import { prepareWebhooks, runWebhooks } from "./webhook-in-isolate";
-// The webhook bench's event (bench/lib/webhook.mjs), so both measure the same body.
-import SAMPLE_EVENT from "./sample-event.json";
+import { eventJson, prepareWebhooks, runWebhooks, signHex, signingKey } from "./webhook-in-isolate";
 
 export { SigningGuard } from "../src/guard/signing-guard";
 
@@ -20,15 +18,8 @@ const TOKEN = "hot-path-bench-token";
 const BATCH = 100; // the lake writer's max_batch_size
 const encoder = new TextEncoder();
 
-function eventBody(id: string): Uint8Array {
-  return encoder.encode(JSON.stringify({ event: { _id: id, createdAt: new Date().toISOString(), ...SAMPLE_EVENT } }));
-}
-
-async function hexSignature(id: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(TOKEN), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(id)));
-  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+const eventBody = (id: string): Uint8Array => encoder.encode(eventJson(id));
+const hexSignature = async (id: string) => signHex(await signingKey(TOKEN), id);
 
 type Part = (i: number, run: string) => Promise<unknown> | unknown;
 

@@ -17,18 +17,26 @@ interface SignedRequest {
 }
 let prepared: SignedRequest[] = [];
 
-const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+/** The bench's event (the webhook bench's, bench/sample-event.json) as a Radar body with id `id`. */
+export const eventJson = (id: string) => JSON.stringify({ event: { _id: id, createdAt: new Date().toISOString(), ...SAMPLE_EVENT } });
+
+export const signingKey = (token: string) => crypto.subtle.importKey("raw", encoder.encode(token), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
+
+/** Radar's X-Radar-Signature for a signing id: HMAC-SHA1 in hex. */
+export async function signHex(key: CryptoKey, signingId: string): Promise<string> {
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(signingId)));
+  return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 /** Signs `n` fresh requests before the measured loop: signing is the sender's work, not ours. */
 export async function prepareWebhooks(token: string, n: number): Promise<void> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(token), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
+  const key = await signingKey(token);
   const run = crypto.randomUUID();
   prepared = [];
   for (let i = 0; i < n; i++) {
     const id = `in-isolate-${run}-${i}`;
-    const body = JSON.stringify({ event: { _id: id, createdAt: new Date().toISOString(), ...SAMPLE_EVENT } });
-    const signature = hex(await crypto.subtle.sign("HMAC", key, encoder.encode(id)));
-    prepared.push({ id, body, length: String(encoder.encode(body).byteLength), signature });
+    const body = eventJson(id);
+    prepared.push({ id, body, length: String(encoder.encode(body).byteLength), signature: await signHex(key, id) });
   }
 }
 
