@@ -182,6 +182,7 @@ if (results.webhook) {
   row("CPU ms/request ours / no-op", `${results.webhook.cpu_ms_per_request ?? "n/a"} / ${results.webhook.noop_cpu_ms_per_request ?? "n/a"}`);
   row("no-op + 1 log line rps / ratio", `${results.webhook.noop_with_log_rps} / ${results.webhook.ratio_vs_noop_with_log}`);
   row("no-op + 1 queue send rps / ratio", `${results.webhook.noop_with_send_rps} / ${results.webhook.ratio_vs_noop_with_send}`);
+  row("mandatory-work floor rps / vs no-op; ours vs it", `${results.webhook.checked_floor_rps} / ${results.webhook.checked_floor_vs_noop}; ${results.webhook.ratio_vs_checked_floor} (per round ${results.webhook.ratio_vs_checked_floor_per_round.join(", ")}); its non-2xx ${results.webhook.checked_floor_non2xx}`);
   row("packing floor rps / vs no-op; ours vs it", `${results.webhook.noop_with_packing_rps} / ${results.webhook.packing_floor_vs_noop}; ${results.webhook.ratio_vs_packing_floor} (per round ${results.webhook.ratio_vs_packing_floor_per_round.join(", ")})`);
   row("Worker's workerd CPU ms/request", Object.entries(results.webhook.worker_cpu_ms_per_request).map(([k, v]) => `${k} ${v ?? "n/a"}`).join(", "));
   const budget = results.webhook.cpu_budget;
