@@ -1,14 +1,10 @@
 // Before the webhook rounds: the mandatory-work floor (bench/checked-floor-worker.ts) must refuse
 // what ours refuses, or its rate would be a floor for less work than the spec asks.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT } from "../../scripts/lib/dev-vars.mjs";
 import { radarSignature } from "../../scripts/lib/simulator.mjs";
-
-const SAMPLE_EVENT = JSON.parse(readFileSync(join(ROOT, "bench", "sample-event.json"), "utf8"));
+import { radarBody, SAMPLE_EVENT } from "./wrk.mjs";
 
 async function post(url, token, { id, signature = radarSignature(token, id), eventId = id, event = SAMPLE_EVENT }) {
-  const body = JSON.stringify({ event: { _id: eventId, createdAt: new Date().toISOString(), ...event } });
+  const body = radarBody(eventId, event);
   const headers = { "Content-Type": "application/json", "X-Radar-Signing-Id": id, "X-Radar-Signature": signature };
   const res = await fetch(`${url}/webhooks/radar?checked=1`, { method: "POST", headers, body });
   await res.arrayBuffer();

@@ -10,7 +10,10 @@ import { join } from "node:path";
 import { ROOT } from "../../scripts/lib/dev-vars.mjs";
 import { radarSignature } from "../../scripts/lib/simulator.mjs";
 
-const SAMPLE_EVENT = JSON.parse(readFileSync(join(ROOT, "bench", "sample-event.json"), "utf8"));
+export const SAMPLE_EVENT = JSON.parse(readFileSync(join(ROOT, "bench", "sample-event.json"), "utf8"));
+
+/** The bench's webhook body: one event with id `eventId`, created now; `event` defaults to the sample. */
+export const radarBody = (eventId, event = SAMPLE_EVENT) => JSON.stringify({ event: { _id: eventId, createdAt: new Date().toISOString(), ...event } });
 const lua = (s) => JSON.stringify(s); // a JSON string literal is a valid Lua string literal here (ASCII, no \u escapes)
 
 /** wrk on PATH, or installed with apt-get when allowed; otherwise a clear explanation. */
@@ -32,7 +35,7 @@ function signedRequests(token, count, host, path, tag) {
   const out = [];
   for (let i = 0; i < count; i++) {
     const id = `wrk-${tag}-${process.pid}-${i}`;
-    const body = JSON.stringify({ event: { _id: id, createdAt: new Date().toISOString(), ...SAMPLE_EVENT } });
+    const body = radarBody(id);
     const headers = `{["Host"]=${lua(host)},["Content-Type"]="application/json",["X-Radar-Signing-Id"]=${lua(id)},["X-Radar-Signature"]=${lua(radarSignature(token, id))}}`;
     out.push(`r[${i + 1}]=wrk.format("POST",${lua(path)},${headers},${lua(body)})`);
   }
