@@ -20,14 +20,18 @@ export const BUSY_INTERVAL_MS = 50;
  */
 const LULL_INTERVALS = 16;
 const GROUP_MIN = 8;
-/** A request after a quiet spell this long is sent at once, and the back-off is forgotten (8 busy intervals). */
+/** A request after a quiet spell this long is sent at once (8 busy intervals). */
 const QUIET_MS = 8 * BUSY_INTERVAL_MS;
 const MIN_LULL_MS = 1;
 /**
- * Most windows skipped after windows that were waited on (see GatherPolicy). A probe costs a
- * closed-loop client about one lull of idle time; one in 256 sends keeps that near 1 %.
+ * Most windows skipped after windows that were waited on (see GatherPolicy), and the factor each
+ * further one multiplies the skip by. A probe in a closed loop holds every client, not one: under
+ * `wrk -c32` the probes held all 32 connections for 5–290 ms each, and the back-off's ramp from
+ * each round's start (1, 2, 4 … 256) cost a round 270–800 ms (docs/performance.md, 2026-12-04
+ * 22:58). At about 30 sends/s per shard, 2,048 sends is one probe a minute.
  */
-const MAX_SKIP = 256;
+const MAX_SKIP = 2_048;
+const SKIP_GROWTH = 8;
 /** Windows in a row ending in a lull that show a closed loop. */
 const LULLS_WAITED_ON = 2;
 /**
@@ -67,9 +71,12 @@ export interface GatherWindow {
  * waiting request and closes at the first of its bound, a full billing unit of events, or a lull.
  * A window that nobody joined, or the second in a row that ended in a lull, was waited on: its
  * clients wait for our answers before they send again (a closed loop), so holding them only idles
- * the machine. It makes the shard skip the next 1, 2, 4 … 256 windows. Open-loop traffic (trucks do
- * not wait for us) fills its windows or reaches their bound, a lull being rare (e^-16 per interval)
- * and two in a row rarer still, and keeps gathering.
+ * the machine. It makes the shard skip the next 1, 8, 64, 512 and then 2,048 windows. Open-loop
+ * traffic (trucks do not wait for us) fills its windows or reaches their bound, a lull being rare
+ * (e^-16 per interval) and two in a row rarer still, and keeps gathering. The verdict outlasts a
+ * quiet spell: a closed-loop sender that pauses comes back as one, and relearning it costs every
+ * client a probe per step of the back-off, where open-loop traffic misjudged as closed only holds
+ * sends by a count (hold-count.ts) until the next probe finds it.
  */
 export class GatherPolicy {
   private fastMs = Infinity;
@@ -79,7 +86,6 @@ export class GatherPolicy {
   private backoff = 0;
   private skip = 0;
   private lullStreak = 0;
-  private lastClose = -Infinity;
   /** Intervals the means have seen (BUSY_AFTER). */
   private intervals = 0;
   /** Windows opened (getStats). */
@@ -99,9 +105,6 @@ export class GatherPolicy {
       this.fastMs = this.fastMs === Infinity ? interval : this.fastMs + Math.max(FAST, 1 / n) * (interval - this.fastMs);
       this.slowMs = this.slowMs === Infinity ? interval : this.slowMs + Math.max(SLOW, 1 / n) * (interval - this.slowMs);
     }
-    // After a quiet spell (no arrival, no window open) the traffic is new: forget the back-off
-    // learned from the old. A client waiting for its answers is never quiet by this measure.
-    if (now - Math.max(this.lastArrival ?? -Infinity, this.lastClose) > QUIET_MS) this.backoff = this.skip = 0;
     this.lastArrival = now;
   }
 
@@ -157,14 +160,13 @@ export class GatherPolicy {
     return undefined;
   }
 
-  /** Learns from a window closed at `now` with `waiting` requests whether it was waited on (see the class comment). */
-  closed(joined: boolean, reason: CloseReason, now: number, window?: GatherWindow, waiting = 0): void {
-    this.lastClose = now;
+  /** Learns from a window closed with `waiting` requests whether it was waited on (see the class comment). */
+  closed(joined: boolean, reason: CloseReason, window?: GatherWindow, waiting = 0): void {
     if (window?.count !== undefined) return this.hold.closed(reason === "count" || reason === "full", waiting);
     // One lull is chance under open-loop traffic; a closed loop ends every window in one.
     this.lullStreak = reason === "lull" ? this.lullStreak + 1 : 0;
     const waitedOn = !joined || this.lullStreak >= LULLS_WAITED_ON;
-    this.backoff = waitedOn ? Math.min(MAX_SKIP, Math.max(1, 2 * this.backoff)) : 0;
+    this.backoff = waitedOn ? Math.min(MAX_SKIP, Math.max(1, SKIP_GROWTH * this.backoff)) : 0;
     this.skip = this.backoff;
   }
 }

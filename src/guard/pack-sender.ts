@@ -111,7 +111,7 @@ export class PackSender {
       });
       this.wake = undefined;
     }
-    if (leads) policy.closed(this.waiting.length > startedWith, reason, Date.now(), window, this.waiting.length);
+    if (leads) policy.closed(this.waiting.length > startedWith, reason, window, this.waiting.length);
   }
 
   private async sendGroup(group: Waiting[]): Promise<void> {

@@ -10,40 +10,53 @@ function busyPolicy() {
   return { policy, now: () => now };
 }
 
+/** Windows skipped before the next one opens (for the queue that does not lead, so no hold either). */
+function skipped(policy: GatherPolicy, now: number) {
+  let n = 0;
+  // Bounded: a policy that never opens a window again would spin the runtime's only thread.
+  while (n < 10_000 && policy.window(now, false) === undefined) n++;
+  return n;
+}
+
 describe("gather policy: which closed windows make the shard stop gathering", () => {
   it("keeps gathering after one window that ended in a lull (chance, under open-loop traffic)", () => {
     const { policy, now } = busyPolicy();
     expect(policy.window(now())).toBeDefined();
-    policy.closed(true, "lull", now());
+    policy.closed(true, "lull");
     expect(policy.window(now())).toBeDefined();
-    policy.closed(true, "full", now());
-    policy.closed(true, "lull", now());
+    policy.closed(true, "full");
+    policy.closed(true, "lull");
     expect(policy.window(now())).toBeDefined();
   });
 
-  it("skips 1, then 2, then 4 windows once windows end in a lull in a row (a closed loop)", () => {
+  it("skips 1, then 8, then 64 … at most 2,048 windows once windows end in a lull in a row (a closed loop)", () => {
     const { policy, now } = busyPolicy();
-    const skipped = () => {
-      let n = 0;
-      // Bounded: a policy that never opens a window again would spin the runtime's only thread.
-      while (n < 1_000 && policy.window(now(), false) === undefined) n++;
-      return n;
-    };
-    policy.closed(true, "lull", now());
-    policy.closed(true, "lull", now());
-    expect(skipped()).toBe(1);
-    policy.closed(true, "lull", now());
-    expect(skipped()).toBe(2);
-    policy.closed(true, "lull", now());
-    expect(skipped()).toBe(4);
+    policy.closed(true, "lull");
+    policy.closed(true, "lull");
+    expect(skipped(policy, now())).toBe(1);
+    for (const skip of [8, 64, 512, 2_048, 2_048]) {
+      policy.closed(true, "lull");
+      expect(skipped(policy, now())).toBe(skip);
+    }
     // A window that fills its unit shows open-loop traffic again: gathering resumes at once.
-    policy.closed(true, "full", now());
-    expect(skipped()).toBe(0);
+    policy.closed(true, "full");
+    expect(skipped(policy, now())).toBe(0);
+  });
+
+  it("keeps a closed loop's back-off through a quiet spell, and open-loop traffic after it gathers again at the next probe", () => {
+    const { policy, now } = busyPolicy();
+    for (let i = 0; i < 4; i++) policy.closed(true, "lull"); // skips 1, 8, 64
+    let t = now() + 60_000; // a minute without a request, then the same pace
+    for (let i = 0; i < 64; i++) policy.arrive((t += 10));
+    expect(skipped(policy, t)).toBe(64);
+    // That probe (the 65th window) reaches its bound, as open-loop traffic does: no more skips.
+    policy.closed(true, "bound");
+    expect(skipped(policy, t)).toBe(0);
   });
 
   it("backs off at once after a window nobody joined, whatever closed it", () => {
     const { policy, now } = busyPolicy();
-    policy.closed(false, "bound", now());
+    policy.closed(false, "bound");
     // Skipped: the queue that does not lead sends at once (the leading one holds, hold-count.test.ts).
     expect(policy.window(now(), false)).toBeUndefined();
     expect(policy.window(now())).toBeDefined();
@@ -63,7 +76,7 @@ describe("gather policy: which closed windows make the shard stop gathering", ()
 
   it("follows a wave's own pace after a window that ended in a lull (a closed loop's probe is cheap)", () => {
     const { policy, now } = busyPolicy();
-    policy.closed(true, "lull", now());
+    policy.closed(true, "lull");
     let t = now();
     const window = policy.window(t)!;
     for (let i = 0; i < 30; i++) policy.arrive((t += 0.5));

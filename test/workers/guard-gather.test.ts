@@ -8,8 +8,8 @@ import { makeEvent, signedHeaders } from "../fixtures/webhook";
 
 // The gather window of a busy shard (src/guard/gather-window.ts), with real timers in workerd and
 // the production queue limits of the test harness.
-const shard = () => env.SIGNING_GUARD.get(env.SIGNING_GUARD.idFromName("shard-0"));
-const windows = async () => (await shard().getStats()).windows;
+const shard = (prefix = "") => env.SIGNING_GUARD.get(env.SIGNING_GUARD.idFromName(`${prefix}shard-0`));
+const windows = async (prefix = "") => (await shard(prefix).getStats()).windows;
 const bytesOf = (body: unknown) => new TextEncoder().encode(body as string).byteLength + 100;
 
 /** One signed webhook; resolves with its status and how long its answer took. */
@@ -55,55 +55,6 @@ describe("gather window: packs grow under load, a lone request never waits", () 
     expect(await windows()).toBe(before);
   });
 
-  it("barely slows a client that waits for each answer: windows nobody joins back off (1, 2, 4 … skipped)", async () => {
-    const run = testEnv({ SIGNING_GUARD_GATHER_MS: "2000" });
-    await quiet();
-    const before = await windows();
-    for (let i = 0; i < 100; i++) expect((await post(run, { event: makeEvent() })).status).toBe(202);
-    // Without the back-off a window would open every few requests (28 here when watched failing).
-    expect((await windows()) - before).toBeLessThanOrEqual(8);
-    expect(run.INGEST_QUEUE.calls).toBe(100);
-  });
-
-  it("barely slows many clients that each wait for their answer: windows that end in a lull back off too", async () => {
-    const run = testEnv({ SIGNING_GUARD_GATHER_MS: "2000" });
-    await quiet();
-    const before = await windows();
-    // 32 closed loops (as wrk -c32): each wave joins the window, then nobody else can arrive.
-    const client = async () => {
-      for (let i = 0; i < 30; i++) expect((await post(run, { event: makeEvent() })).status).toBe(202);
-    };
-    await Promise.all(Array.from({ length: 32 }, client));
-    // Without the lull back-off a window opens for every wave (at least 30 here); with it, one
-    // probe after 1, 2, 4 … skipped sends.
-    expect((await windows()) - before).toBeLessThanOrEqual(12);
-    expect(run.INGEST_QUEUE.sent).toHaveLength(960);
-  });
-
-  it("holds a closed loop's sends for its waves, and a smaller loop right after is not stalled by the count learned before", async () => {
-    const run = testEnv({ SIGNING_GUARD_GATHER_MS: "2000" });
-    await quiet();
-    const before = await shard().getStats();
-    const loops = async (clients: number, each: number) => {
-      const answers: Array<{ status: number; ms: number }> = [];
-      const client = async () => {
-        for (let i = 0; i < each; i++) answers.push(await post(run, { event: makeEvent() }));
-      };
-      await Promise.all(Array.from({ length: clients }, client));
-      return answers;
-    };
-    const big = await loops(32, 20);
-    const small = await loops(2, 40); // no quiet spell between: the count learned from 32 clients is still there
-    const after = await shard().getStats();
-    expect(after.holds - before.holds).toBeGreaterThan(0);
-    expect([...big, ...small].map((a) => a.status)).toEqual(Array(720).fill(202));
-    expect(run.INGEST_QUEUE.sent).toHaveLength(720);
-    // A hold ends in a lull at half the window's bound at the latest, and then learns the smaller
-    // wave: a few lulls in all, not one per send of the 2 clients (40 with a count that stays).
-    expect(Math.max(...small.map((a) => a.ms))).toBeLessThan(1000 + 350);
-    expect(after.holdLulls - before.holdLulls).toBeLessThanOrEqual(6);
-  });
-
   it("under open-loop load shares sends, and no request waits past the window's bound", async () => {
     const run = testEnv({ SIGNING_GUARD_GATHER_MS: "150" });
     await quiet();
@@ -132,4 +83,52 @@ describe("gather window: packs grow under load, a lone request never waits", () 
     expect(run.INGEST_QUEUE.sent).toHaveLength(24);
     expect(MAX_BATCH_BYTES).toBeGreaterThan(3 * QUEUE_BILLING_UNIT_BYTES); // three such packs fit one call
   });
+
+  // A shard keeps a closed loop's back-off through quiet spells (src/guard/gather-window.ts) and
+  // gathers again only at its next probe, hundreds of sends later (gather-policy.test.ts covers
+  // that exit): each closed loop below gets shards of its own.
+  it("barely slows a client that waits for each answer: windows nobody joins back off (1, 8, 64 … skipped)", async () => {
+    const run = testEnv({ SIGNING_GUARD_GATHER_MS: "2000" }, "one-client/");
+    for (let i = 0; i < 100; i++) expect((await post(run, { event: makeEvent() })).status).toBe(202);
+    // Without the back-off a window would open every few requests (28 here when watched failing).
+    expect(await windows("one-client/")).toBeLessThanOrEqual(8);
+    expect(run.INGEST_QUEUE.calls).toBe(100);
+  });
+
+  it("barely slows many clients that each wait for their answer: windows that end in a lull back off too", async () => {
+    const run = testEnv({ SIGNING_GUARD_GATHER_MS: "2000" }, "clients-32/");
+    // 32 closed loops (as wrk -c32): each wave joins the window, then nobody else can arrive.
+    const client = async () => {
+      for (let i = 0; i < 30; i++) expect((await post(run, { event: makeEvent() })).status).toBe(202);
+    };
+    await Promise.all(Array.from({ length: 32 }, client));
+    // Without the lull back-off a window opens for every wave (at least 30 here); with it, one
+    // probe after 1, 8, 64 … skipped sends.
+    expect(await windows("clients-32/")).toBeLessThanOrEqual(12);
+    expect(run.INGEST_QUEUE.sent).toHaveLength(960);
+  });
+
+  it("holds a closed loop's sends for its waves, and a smaller loop right after is not stalled by the count learned before", async () => {
+    const run = testEnv({ SIGNING_GUARD_GATHER_MS: "2000" }, "holds/");
+    const before = await shard("holds/").getStats();
+    const loops = async (clients: number, each: number) => {
+      const answers: Array<{ status: number; ms: number }> = [];
+      const client = async () => {
+        for (let i = 0; i < each; i++) answers.push(await post(run, { event: makeEvent() }));
+      };
+      await Promise.all(Array.from({ length: clients }, client));
+      return answers;
+    };
+    const big = await loops(32, 20);
+    const small = await loops(2, 40); // no quiet spell between: the count learned from 32 clients is still there
+    const after = await shard("holds/").getStats();
+    expect(after.holds - before.holds).toBeGreaterThan(0);
+    expect([...big, ...small].map((a) => a.status)).toEqual(Array(720).fill(202));
+    expect(run.INGEST_QUEUE.sent).toHaveLength(720);
+    // A hold ends in a lull at half the window's bound at the latest, and then learns the smaller
+    // wave: a few lulls in all, not one per send of the 2 clients (40 with a count that stays).
+    expect(Math.max(...small.map((a) => a.ms))).toBeLessThan(1000 + 350);
+    expect(after.holdLulls - before.holdLulls).toBeLessThanOrEqual(6);
+  });
+
 });

@@ -53,8 +53,8 @@ describe("gather policy: a skipped window is a hold for the leading queue", () =
     let t = 0;
     for (let i = 0; i < 64; i++) policy.arrive((t += 2));
     // Two windows in a row that ended in a lull: a closed loop, the next window is skipped.
-    policy.closed(true, "lull", t);
-    policy.closed(true, "lull", t);
+    policy.closed(true, "lull");
+    policy.closed(true, "lull");
     return { policy, t };
   }
 
@@ -80,7 +80,7 @@ describe("gather policy: a skipped window is a hold for the leading queue", () =
     // 16 intervals of 2 ms after the last arrival.
     expect(policy.closeReason(hold, t + 31, 1_000, 100, 4)).toBeUndefined();
     expect(policy.closeReason(hold, t + 32, 1_000, 100, 4)).toBe("lull");
-    policy.closed(true, "lull", t + 32, hold, 4);
+    policy.closed(true, "lull", hold, 4);
     expect(policy.hold.count).toBe(4);
     // The skip learned from the two windows is spent: the next is a real window (a probe).
     expect(policy.window(t + 32, true)?.count).toBeUndefined();
