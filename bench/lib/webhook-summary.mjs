@@ -43,7 +43,7 @@ function cpuBudget(runs, noopRps, workerCpu) {
   return { references, ours_added_worker_cpu_ms: ours, added_worker_cpu_at_0_8_ms: crossing };
 }
 
-export function summarize(runs, { rounds, seconds, connections }) {
+export function summarize(runs, { rounds, seconds, warmUpSeconds, connections }) {
   const { ours, pipeline, pipelineReference, reference, shaped, checked, logging, sending, object, object_sending, packing } = runs;
   const rps = mean(ours.map((r) => r.rps));
   const noopRps = mean(reference.map((r) => r.rps));
@@ -116,6 +116,7 @@ export function summarize(runs, { rounds, seconds, connections }) {
     non2xx: [...ours, ...pipeline].reduce((n, r) => n + r.non2xx + r.errors, 0),
     rounds,
     seconds_per_round: seconds,
+    warm_up_seconds: warmUpSeconds,
     connections,
   };
 }

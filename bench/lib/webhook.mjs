@@ -42,7 +42,7 @@ async function load(url, path, token, seconds, connections, pgid) {
  * Rounds alternate which of ours and the no-op goes first (ABAB / BABA), the references following
  * in alternating order too. The edge's queues only ack, so no backlog drains into the next round.
  */
-async function runRounds({ ours, noop, shaped, rounds }) {
+async function runRounds({ ours, noop, shaped, rounds, warmUp }) {
   const runs = { ours: [], reference: [], shaped: [], checked: [], logging: [], sending: [], object: [], object_sending: [], packing: [], ...Object.fromEntries(BURN_STEPS.map((n) => [burnName(n), []])) };
   const loads = {
     ours: () => ours("/webhooks/radar"),
@@ -57,10 +57,13 @@ async function runRounds({ ours, noop, shaped, rounds }) {
     ...Object.fromEntries(BURN_STEPS.map((n) => [burnName(n), () => noop(`/webhooks/radar?burn=${n}`)])),
   };
   const burns = BURN_STEPS.map(burnName);
-  await ours("/webhooks/radar", 1); // warm-up
-  await noop("/webhooks/radar", 1);
-  await shaped("/webhooks/radar", 1);
-  await shaped("/webhooks/radar?checked=1", 1);
+  // Warm-up, the same for each: a fresh guard shard learns a closed loop over its first seconds
+  // (probes that hold every client, 1.4-3.2 s after the start in docs/performance.md, 2026-12-04
+  // 23:10), as V8 does its code; the rounds measure the steady state.
+  await ours("/webhooks/radar", warmUp);
+  await noop("/webhooks/radar", warmUp);
+  await shaped("/webhooks/radar", warmUp);
+  await shaped("/webhooks/radar?checked=1", warmUp);
   // The loop runs interpreted until V8 optimizes it: a cold first round would count that, not the budget.
   for (const n of BURN_STEPS) await noop(`/webhooks/radar?burn=${n}`, 1);
   for (let i = 0; i < rounds; i++) {
@@ -78,9 +81,9 @@ async function runRounds({ ours, noop, shaped, rounds }) {
  * pipeline's backlog for up to its batch timeout after each of its runs, so its rounds alternate
  * which goes first and no edge round runs beside that tail.
  */
-async function runPipelineRounds({ pipeline, noop, rounds }) {
+async function runPipelineRounds({ pipeline, noop, rounds, warmUp }) {
   const runs = { pipeline: [], reference: [] };
-  await pipeline("/webhooks/radar", 1); // warm-up
+  await pipeline("/webhooks/radar", warmUp); // warm-up, as runRounds
   for (let i = 0; i < rounds; i++) {
     const order = i % 2 === 0 ? ["pipeline", "reference"] : ["reference", "pipeline"];
     for (const name of order) runs[name].push(await (name === "pipeline" ? pipeline : noop)("/webhooks/radar"));
@@ -90,9 +93,9 @@ async function runPipelineRounds({ pipeline, noop, rounds }) {
 
 /**
  * @param {{ edge: { url: string, pid?: number }, pipeline: { url: string, pid?: number }, token: string, port: number,
- *   rounds: number, seconds: number, connections?: number }} o `edge`: bench/lib/edge-only.mjs; `pipeline`: the whole local pipeline
+ *   rounds: number, seconds: number, warmUpSeconds?: number, connections?: number }} o `edge`: bench/lib/edge-only.mjs; `pipeline`: the whole local pipeline
  */
-export async function measureWebhook({ edge, pipeline, token, port, rounds, seconds, connections = 16 }) {
+export async function measureWebhook({ edge, pipeline, token, port, rounds, seconds, warmUpSeconds = 1, connections = 16 }) {
   // The mandatory-work floor checks signatures with the webhook token: from a private file, not argv.
   if (/['\n\r]/.test(token)) throw new Error("RADAR_WEBHOOK_TOKEN must not contain a quote or a line break");
   const noopConfig = join(ROOT, "bench", "noop-wrangler.toml");
@@ -117,14 +120,14 @@ export async function measureWebhook({ edge, pipeline, token, port, rounds, seco
   let runs;
   try {
     await probeCheckedFloor(shaped.url, token);
-    runs = await runRounds({ ours: (path, s = seconds) => load(edge.url, path, token, s, connections, edge.pid), noop: noopLoad, shaped: shapedLoad, rounds });
-    const whole = await runPipelineRounds({ pipeline: (path, s = seconds) => load(pipeline.url, path, token, s, connections, pipeline.pid), noop: noopLoad, rounds });
+    runs = await runRounds({ ours: (path, s = seconds) => load(edge.url, path, token, s, connections, edge.pid), noop: noopLoad, shaped: shapedLoad, rounds, warmUp: warmUpSeconds });
+    const whole = await runPipelineRounds({ pipeline: (path, s = seconds) => load(pipeline.url, path, token, s, connections, pipeline.pid), noop: noopLoad, rounds, warmUp: warmUpSeconds });
     runs = { ...runs, pipeline: whole.pipeline, pipelineReference: whole.reference };
   } finally {
     await Promise.all([noop.stop(), shaped.stop()]);
     rmSync(shapedState, { recursive: true, force: true });
   }
-  const summary = summarize(runs, { rounds, seconds, connections });
+  const summary = summarize(runs, { rounds, seconds, warmUpSeconds, connections });
   if (summary.checked_floor_non2xx > 0) throw new Error(`the mandatory-work floor answered ${summary.checked_floor_non2xx} requests with errors: its rate is not the floor's`);
   return summary;
 }
