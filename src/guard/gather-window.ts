@@ -25,10 +25,10 @@ const QUIET_MS = 8 * BUSY_INTERVAL_MS;
 const MIN_LULL_MS = 1;
 /**
  * Most windows skipped after windows that were waited on (see GatherPolicy), and the factor each
- * further one multiplies the skip by. A probe in a closed loop holds every client, not one: under
- * `wrk -c32` the probes held all 32 connections for 5–290 ms each, and the back-off's ramp from
- * each round's start (1, 2, 4 … 256) cost a round 270–800 ms (docs/performance.md, 2026-12-04
- * 22:58). At about 30 sends/s per shard, 2,048 sends is one probe a minute.
+ * further one multiplies the skip by. A probe in a closed loop holds most of its clients, not one:
+ * under `wrk -c32` a probe held 16 or all 32 connections for up to 290 ms, and the back-off's ramp
+ * from each 4 s round's start (1, 2, 4 … 256) held them 270–790 ms a round (docs/performance.md,
+ * 2026-12-04 about 22:46). At about 30 sends/s per shard, 2,048 sends is one probe a minute.
  */
 const MAX_SKIP = 2_048;
 const SKIP_GROWTH = 8;
