@@ -37,36 +37,55 @@ export async function openLocalBucket(persist) {
   return { bucket: proxy.env.LAKE_BUCKET, dispose };
 }
 
+/**
+ * Runs `pull` with a freshly opened bucket, again with another one if it throws: the proxy reads
+ * the state a running `wrangler dev` writes, and two clean-clone CI runs (2026-12-04 23:50 and
+ * 12-05 00:03) had such a read fail mid-pull (miniflare's "internal error" and its synchronous
+ * proxy's `message?.id === id` assertion). The pull is idempotent; the last error is thrown.
+ */
+export async function withFreshBucket(open, pull, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    const { bucket, dispose } = await open();
+    try {
+      return await pull(bucket);
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+    } finally {
+      await dispose();
+    }
+  }
+}
+
 export async function pullLake({ out = join(ROOT, "lake"), persist = join(ROOT, ".wrangler", "state", "v3"), prefix = "" } = {}) {
   if (!existsSync(persist)) throw new Error(`no local lake at ${persist}; run \`npm start\` and \`npm run simulate\` first`);
-  const { bucket, dispose } = await openLocalBucket(persist);
+  return withFreshBucket(() => openLocalBucket(persist), (bucket) => pullFrom(bucket, out, prefix));
+}
+
+/** One pass over the bucket: copies what is new or changed, then removes local copies of deleted keys. */
+async function pullFrom(bucket, out, prefix) {
   const stats = { listed: 0, copied: 0, skipped: 0, removed: 0, bytes: 0 };
   const keys = new Set();
-  try {
-    let cursor;
-    do {
-      const page = await bucket.list({ prefix, cursor, limit: 1000 });
-      for (const object of page.objects) {
-        stats.listed++;
-        keys.add(object.key);
-        const target = join(out, object.key);
-        // Lake objects are immutable (unique names), so same key and size means already pulled.
-        if (statSync(target, { throwIfNoEntry: false })?.size === object.size) {
-          stats.skipped++;
-          continue;
-        }
-        const body = await bucket.get(object.key);
-        if (!body) continue;
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, new Uint8Array(await body.arrayBuffer()));
-        stats.copied++;
-        stats.bytes += object.size;
+  let cursor;
+  do {
+    const page = await bucket.list({ prefix, cursor, limit: 1000 });
+    for (const object of page.objects) {
+      stats.listed++;
+      keys.add(object.key);
+      const target = join(out, object.key);
+      // Lake objects are immutable (unique names), so same key and size means already pulled.
+      if (statSync(target, { throwIfNoEntry: false })?.size === object.size) {
+        stats.skipped++;
+        continue;
       }
-      cursor = page.truncated ? page.cursor : undefined;
-    } while (cursor);
-  } finally {
-    await dispose();
-  }
+      const body = await bucket.get(object.key);
+      if (!body) continue;
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, new Uint8Array(await body.arrayBuffer()));
+      stats.copied++;
+      stats.bytes += object.size;
+    }
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
   stats.removed = removeStale(out, prefix, keys);
   return stats;
 }
