@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GATHER_TARGET_BYTES, GatherPolicy } from "../../src/guard/gather-window";
-import { HoldCount } from "../../src/guard/hold-count";
+import { HoldCount, MAX_HOLD } from "../../src/guard/hold-count";
 
 // The learned count of a closed loop's holds (src/guard/hold-count.ts), and where the gather
 // policy hands out holds (src/guard/gather-window.ts), driven with a clock of our own.
@@ -17,17 +17,37 @@ describe("hold count: learned from the waves of a closed loop", () => {
     expect(hold.count).toBe(4);
   });
 
-  it("takes the size of the wave a lull ended with as its count and ceiling", () => {
+  it("takes the size of a wave as its count and ceiling: a lull one short of the count", () => {
     const hold = new HoldCount();
-    filled(hold, 8, 20);
-    expect(hold.count).toBe(21);
-    hold.closed(false, 16);
-    expect(hold.count).toBe(16);
-    filled(hold, 16, 31);
-    expect(hold.count).toBe(16);
+    filled(hold, 8, 12);
+    expect(hold.count).toBe(13);
+    hold.closed(false, 12);
+    expect(hold.count).toBe(12);
+    filled(hold, 12, 31);
+    expect(hold.count).toBe(12);
     // The loop may have grown: one more after 32 filled holds in a row at the ceiling.
-    filled(hold, 16);
-    expect(hold.count).toBe(17);
+    filled(hold, 12);
+    expect(hold.count).toBe(13);
+    expect(hold.lulls).toBe(1);
+  });
+
+  it("takes a second lull in a row as a wave too: a loop that shrank is not held for its old size", () => {
+    const hold = new HoldCount();
+    filled(hold, 8, 11);
+    hold.closed(false, 6);
+    hold.closed(false, 3);
+    filled(hold, 3, 31);
+    expect(hold.count).toBe(3);
+  });
+
+  it("treats any other lull as a stall before the shard: the count drops to what waits, then climbs back to its ceiling", () => {
+    const hold = new HoldCount();
+    filled(hold, 8, 15);
+    expect(hold.count).toBe(MAX_HOLD);
+    hold.closed(false, 3);
+    expect(hold.count).toBe(3);
+    filled(hold, 8, MAX_HOLD - 3);
+    expect(hold.count).toBe(MAX_HOLD);
     expect(hold.lulls).toBe(1);
   });
 
@@ -40,10 +60,11 @@ describe("hold count: learned from the waves of a closed loop", () => {
     expect(hold.count).toBe(1);
   });
 
-  it("never waits for more than 64 requests", () => {
+  it("never waits for more than MAX_HOLD (16) requests", () => {
     const hold = new HoldCount();
     filled(hold, 100, 5_000);
-    expect(hold.count).toBe(64);
+    expect(hold.count).toBe(16);
+    expect(MAX_HOLD).toBe(16);
   });
 });
 
