@@ -63,10 +63,10 @@ export class HoldCount {
 }
 
 /**
- * The most requests a hold waits for. Under `wrk -c32` a hold of the whole wave left too few clients
- * working: fixed holds of 16 and 8 beat the learned count (then up to 64) by 4–10 % in rate, with
- * about 0.09 ms less Workers' CPU per request (docs/performance.md, 2026-12-05). 16 requests of the
- * bench's 1.8 KB event fill about half a 64 KB billing unit.
+ * The most requests a hold waits for. Holding most of a closed loop leaves too few of its clients
+ * working (24 of `wrk -c32`'s 32 ran at 0.535 of the no-op); fixed holds of 8 and 16 ran at 0.756
+ * and 0.768 against 0.700 for the count learned with a cap of 64 (docs/performance.md, 2026-12-05).
+ * 16 requests of the bench's 1.8 KB event fill about half a 64 KB billing unit.
  */
 export const MAX_HOLD = 16;
 /** Holds filled in a row at the ceiling before the count tries one more. */
