@@ -10,10 +10,11 @@ import type { GatherWindow } from "./gather-window";
  * The count is learned. A closed loop's requests travel in waves (those answered by one send come
  * back together), so a hold that ends in a lull one short of its count, or in a second lull in a
  * row, has seen a whole wave: count and ceiling become its size. Any other lull is a stall before
- * the shard (under `wrk -c32`, lulls of 16–36 ms with 1–9 of 32 clients waiting and the timer on
- * time, docs/performance.md): the count drops to what waits and climbs back, one per filled hold,
- * to the ceiling it keeps. Below the ceiling the count grows by one per filled hold; at it, by one
- * after CEILING_PATIENCE such holds in a row, so a loop that grew is found again at one lull's cost.
+ * the shard (under `wrk -c32`, lulls 10–36 ms after the last arrival with 1–9 of 32 clients
+ * waiting and the timer on time, docs/performance.md): the count drops to what waits and climbs
+ * back, one per filled hold, to the ceiling it keeps. Below the ceiling the count grows by one per
+ * filled hold; at it, by one after CEILING_PATIENCE such holds in a row, so a loop that grew is
+ * found again at one lull's cost.
  */
 export class HoldCount {
   private next = 1;
