@@ -65,8 +65,9 @@ export class HoldCount {
 
 /**
  * The most requests a hold waits for. Holding most of a closed loop leaves too few of its clients
- * working (24 of `wrk -c32`'s 32 ran at 0.535 of the no-op); fixed holds of 8 and 16 ran at 0.756
- * and 0.768 against 0.700 for the count learned with a cap of 64 (docs/performance.md, 2026-12-05).
+ * working (24 of `wrk -c32`'s 32 ran at 0.535 of the no-op, docs/performance.md 2026-12-04 09:33);
+ * fixed holds of 8 and 16 ran at 0.756 and 0.768 against 0.700 for the count learned with a cap of
+ * 64 (2026-12-05).
  * 16 requests of the bench's 1.8 KB event fill about half a 64 KB billing unit.
  */
 export const MAX_HOLD = 16;
