@@ -72,7 +72,7 @@ const smoke = values.smoke;
 const plan = smoke
   ? { rows: 2_000, rounds: 1, seconds: 1, warmUpSeconds: 1, rate: 50, freshSeconds: 2, packRates: [10, 100], packSeconds: 1 }
   : { rows: 100_000, rounds: 8, seconds: 4, warmUpSeconds: 5, rate: 200, freshSeconds: 20, packRates: [10, 100, 333, 1000], packSeconds: 30 };
-const DEFAULT_SUCCESS_SAMPLE_RATE = 0.01; // src/edge/request-log.ts
+const DEFAULT_SUCCESS_SAMPLE_RATE = 0.001; // src/edge/request-log.ts
 const BATCH_TIMEOUT_S = 5; // wrangler.toml [[queues.consumers]] milk-ingest max_batch_timeout
 // wrangler.toml's milk-table max_batch_timeout (the commit interval), the same in every environment.
 const TABLE_INTERVAL_S = 15;

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { capLogField } from "./log-field";
+import { requestRecord } from "./edge/request-record";
 
 export type ErrorCode =
   | "unauthorized"
@@ -72,7 +73,7 @@ export class ApiError extends Error {
 
 export function renderError(c: Context, error: ApiError): Response {
   const body = { error: { code: error.code, message: error.message, ...(error.issues && { issues: error.issues }) } };
-  c.set("refusal", error.code);
+  requestRecord(c).refusal = error.code;
   return c.json(body, error.status, error.headers);
 }
 

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { IngestMessage } from "./contract/ingest-message";
 import type { AppEnv } from "./edge/app-env";
-import { requestLog } from "./edge/request-log";
+import { withRequestLog } from "./edge/request-log";
 import { ApiError, handleError, renderError } from "./errors";
 import { handleQueue } from "./queue-consumer";
 import { admin } from "./routes/admin";
@@ -11,7 +11,6 @@ import { checkHealth } from "./routes/healthz";
 export { SigningGuard } from "./guard/signing-guard";
 
 const app = new Hono<AppEnv>()
-  .use(requestLog())
   .get("/healthz", checkHealth)
   .route("/webhooks/radar", radarWebhook)
   .route("/admin", admin)
@@ -19,6 +18,6 @@ const app = new Hono<AppEnv>()
   .onError(handleError);
 
 export default {
-  fetch: app.fetch,
+  fetch: withRequestLog(app.fetch),
   queue: handleQueue,
 } satisfies ExportedHandler<Env, IngestMessage>;

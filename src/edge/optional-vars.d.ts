@@ -1,7 +1,7 @@
 // Optional vars that wrangler.toml does not set (so `wrangler types` cannot list them).
 declare namespace Cloudflare {
   interface Env {
-    /** 0..1: share of successful requests logged (default 0.01 in src/edge/request-log.ts). `npm start` sets 1. */
+    /** 0..1: share of successful requests logged (default 0.001 in src/edge/request-log.ts). `npm start` sets 1. */
     LOG_SUCCESS_SAMPLE_RATE?: string;
     /** "<old count>@<ISO time>" for one window after SIGNING_GUARD_SHARDS changed (src/guard/shard-layout.ts). */
     SIGNING_GUARD_PREVIOUS_SHARDS?: string;

@@ -8,6 +8,7 @@ import { assignEventIds } from "../edge/event-id";
 import { parseForwardTypes } from "../edge/forward-types";
 import { parseJsonBody, readBodyLimited } from "../edge/read-json-body";
 import { decodeDigest, parseTokenList, verifySignature } from "../edge/signature";
+import { requestRecord } from "../edge/request-record";
 import { toWellFormedJson } from "../edge/well-formed";
 import { submitToGuard } from "../guard/submit-to-guard";
 import type { GuardBatch } from "../guard/signing-guard";
@@ -93,10 +94,11 @@ export const radarWebhook = new Hono<AppEnv>()
     const raw = body as { event?: RadarEvent; events?: RadarEvent[]; user?: IngestMessage["user"] };
     const wellFormed = toWellFormedJson({ events: raw.events ?? [raw.event!], user: raw.user }, bytes);
     const { events, user } = wellFormed.value;
-    c.set("repairedStrings", wellFormed.repaired);
-    c.set("eventCount", events.length);
-    c.set("eventTypes", countTypes(events));
-    const messages = await toMessages(events, user, c.get("requestId"));
+    const record = requestRecord(c);
+    record.repairedStrings = wellFormed.repaired;
+    record.eventCount = events.length;
+    record.eventTypes = countTypes(events);
+    const messages = await toMessages(events, user, record.requestId);
     const batch = toGuardBatch(messages, parseForwardTypes(c.env.FORWARD_EVENT_TYPES));
     // The guard shard binds the signature and answers once the envelopes are on both queues.
     await submitToGuard(c.env, signed.scope, signed.signed, bytes, batch);

@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Hono } from "hono";
 import type { AppEnv } from "../../src/edge/app-env";
-import { requestLog, shouldLog } from "../../src/edge/request-log";
+import { shouldLog, withRequestLog } from "../../src/edge/request-log";
 import { handleError } from "../../src/errors";
 import { LOG_FIELD_MAX_CHARS, capLogField } from "../../src/log-field";
 import worker from "../../src/worker";
@@ -42,10 +42,12 @@ describe("request log sampling", () => {
   });
 
   it("samples successes at the default rate when the var is unset or invalid", () => {
-    expect(shouldLog(202, undefined, undefined, 0.005)).toBe(true);
-    expect(shouldLog(202, undefined, undefined, 0.5)).toBe(false);
-    expect(shouldLog(202, undefined, "abc", 0.5)).toBe(false);
-    expect(shouldLog(202, undefined, "2", 0.005)).toBe(true);
+    expect(shouldLog(202, undefined, undefined, 0.0005)).toBe(true);
+    expect(shouldLog(202, undefined, undefined, 0.005)).toBe(false);
+    expect(shouldLog(202, undefined, "abc", 0.0005)).toBe(true);
+    expect(shouldLog(202, undefined, "abc", 0.005)).toBe(false);
+    expect(shouldLog(202, undefined, "2", 0.0005)).toBe(true);
+    expect(shouldLog(202, undefined, "2", 0.005)).toBe(false);
     expect(shouldLog(503, "queue_unavailable", "0", 0.99)).toBe(true);
     expect(shouldLog(404, undefined, "0", 0.99)).toBe(true);
   });
@@ -72,10 +74,20 @@ describe("X-Request-Id", () => {
   });
 
   it("is added to a Response a handler builds itself", async () => {
-    const app = new Hono<AppEnv>().use(requestLog()).get("/raw", () => new Response("raw", { status: 200 }));
-    captureLogs();
-    const response = await app.fetch(new Request("https://edge.test/raw"), { ...testEnv(), LOG_SUCCESS_SAMPLE_RATE: "1" });
+    const app = new Hono<AppEnv>().get("/raw", () => new Response("raw", { status: 200 }));
+    const lines = captureLogs();
+    const response = await withRequestLog(app.fetch)(new Request("https://edge.test/raw"), { ...testEnv(), LOG_SUCCESS_SAMPLE_RATE: "1" }, createExecutionContext());
     expect(await response.text()).toBe("raw");
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines.at(-1)?.line).toMatchObject({ msg: "request", status: 200, requestId: response.headers.get("x-request-id") });
+  });
+
+  it("is added to a Response whose headers are immutable, by copying it", async () => {
+    const app = new Hono<AppEnv>().get("/moved", () => Response.redirect("https://edge.test/elsewhere", 301));
+    captureLogs();
+    const response = await withRequestLog(app.fetch)(new Request("https://edge.test/moved"), testEnv(), createExecutionContext());
+    expect(response.status).toBe(301);
+    expect(response.headers.get("location")).toBe("https://edge.test/elsewhere");
     expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
@@ -101,10 +113,10 @@ describe("caller-controlled strings in log lines", () => {
 
   it("caps the message of an unhandled error", async () => {
     const lines = captureLogs();
-    const app = new Hono<AppEnv>().use(requestLog()).get("/boom", () => {
+    const app = new Hono<AppEnv>().get("/boom", () => {
       throw new Error(`caller said ${"x".repeat(5_000)}`);
     }).onError(handleError);
-    expect((await app.fetch(new Request("https://edge.test/boom"), testEnv())).status).toBe(500);
+    expect((await withRequestLog(app.fetch)(new Request("https://edge.test/boom"), testEnv(), createExecutionContext())).status).toBe(500);
     const logged = lines.find((l) => l.line.msg === "unhandled error")!.line;
     expect((logged.error as string).length).toBeLessThanOrEqual(LOG_FIELD_MAX_CHARS + 20);
   });
