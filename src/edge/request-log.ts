@@ -19,7 +19,8 @@ type FetchHandler = (request: Request, env: Env, ctx: ExecutionContext) => Respo
  * errors always and successes sampled, and writes one metric point per refused webhook request,
  * or per accepted one that had strings repaired. A wrapper rather than Hono middleware: under wrk
  * it ran at 0.785 of the no-op against the middleware's 0.765 (docs/performance.md, 2026-12-05).
- * Never logs headers or bodies: they carry the signature. The caller's path is capped (capLogField).
+ * Never logs headers or bodies: they carry the signature. The caller's path is capped (capLogField);
+ * the method is logged as is, since workerd admits only standard methods.
  */
 export function withRequestLog(handle: FetchHandler): FetchHandler {
   return async function logRequest(request, env, ctx) {
