@@ -77,6 +77,21 @@ async function runRounds({ ours, noop, shaped, rounds, warmUp }) {
 }
 
 /**
+ * The headline pair alone, after the full rounds: ours and the no-op back to back, alternating
+ * which goes first (ABBA). This machine's speed drifts by a third within a minute (a no-op against
+ * a second no-op, 1 s apart: 0.80–1.23 per pair, 2026-12-05 07:27), so the ratio needs many pairs
+ * run close together; the full rounds put nine other loads between two of ours.
+ */
+async function runPairRounds({ ours, noop, pairs }) {
+  const runs = { ours: [], reference: [] };
+  for (let i = 0; i < pairs; i++) {
+    const order = i % 2 === 0 ? ["reference", "ours"] : ["ours", "reference"];
+    for (const name of order) runs[name].push(await (name === "ours" ? ours : noop)("/webhooks/radar"));
+  }
+  return runs;
+}
+
+/**
  * The whole pipeline against the no-op, after the edge's rounds: the lake writer drains the
  * pipeline's backlog for up to its batch timeout after each of its runs, so its rounds alternate
  * which goes first and no edge round runs beside that tail.
@@ -93,9 +108,9 @@ async function runPipelineRounds({ pipeline, noop, rounds, warmUp }) {
 
 /**
  * @param {{ edge: { url: string, pid?: number }, pipeline: { url: string, pid?: number }, token: string, port: number,
- *   rounds: number, seconds: number, warmUpSeconds?: number, connections?: number }} o `edge`: bench/lib/edge-only.mjs; `pipeline`: the whole local pipeline
+ *   rounds: number, pairs?: number, seconds: number, warmUpSeconds?: number, connections?: number }} o `edge`: bench/lib/edge-only.mjs; `pipeline`: the whole local pipeline
  */
-export async function measureWebhook({ edge, pipeline, token, port, rounds, seconds, warmUpSeconds = 1, connections = 16 }) {
+export async function measureWebhook({ edge, pipeline, token, port, rounds, pairs = 0, seconds, warmUpSeconds = 1, connections = 16 }) {
   // The mandatory-work floor checks signatures with the webhook token: from a private file, not argv.
   if (/['\n\r]/.test(token)) throw new Error("RADAR_WEBHOOK_TOKEN must not contain a quote or a line break");
   const noopConfig = join(ROOT, "bench", "noop-wrangler.toml");
@@ -120,14 +135,17 @@ export async function measureWebhook({ edge, pipeline, token, port, rounds, seco
   let runs;
   try {
     await probeCheckedFloor(shaped.url, token);
-    runs = await runRounds({ ours: (path, s = seconds) => load(edge.url, path, token, s, connections, edge.pid), noop: noopLoad, shaped: shapedLoad, rounds, warmUp: warmUpSeconds });
+    const oursLoad = (path, s = seconds) => load(edge.url, path, token, s, connections, edge.pid);
+    runs = await runRounds({ ours: oursLoad, noop: noopLoad, shaped: shapedLoad, rounds, warmUp: warmUpSeconds });
+    const headline = await runPairRounds({ ours: oursLoad, noop: noopLoad, pairs });
+    runs = { ...runs, pairs: { ours: [...runs.ours, ...headline.ours], reference: [...runs.reference, ...headline.reference] } };
     const whole = await runPipelineRounds({ pipeline: (path, s = seconds) => load(pipeline.url, path, token, s, connections, pipeline.pid), noop: noopLoad, rounds, warmUp: warmUpSeconds });
     runs = { ...runs, pipeline: whole.pipeline, pipelineReference: whole.reference };
   } finally {
     await Promise.all([noop.stop(), shaped.stop()]);
     rmSync(shapedState, { recursive: true, force: true });
   }
-  const summary = summarize(runs, { rounds, seconds, warmUpSeconds, connections });
+  const summary = summarize(runs, { rounds, pairs, seconds, warmUpSeconds, connections });
   if (summary.checked_floor_non2xx > 0) throw new Error(`the mandatory-work floor answered ${summary.checked_floor_non2xx} requests with errors: its rate is not the floor's`);
   return summary;
 }
