@@ -99,8 +99,8 @@ export function summarize(runs, { rounds, pairs = 0, seconds, warmUpSeconds, con
   const packingRps = mean(packing.map((r) => r.rps));
   const checkedRps = mean(checked.map((r) => r.rps));
   return {
-    ...headline(runs.pairs ?? { ours, reference }),
-    // The full rounds alone (the figure before 2026-12-05 08:40): nine other loads run between two of ours.
+    ...headline(runs.pairs),
+    // The full rounds alone (the headline before 06fde4e): 4 or 16 other loads run between two of ours.
     full_rounds: { rps: Math.round(rps), noop_rps: Math.round(noopRps), ratio: r3(rps / noopRps), ratio_median: r3(median(roundRatios)) },
     p50_ms: mean(ours.map((r) => r.p50)),
     p99_ms: mean(ours.map((r) => r.p99)),
@@ -152,7 +152,7 @@ export function summarize(runs, { rounds, pairs = 0, seconds, warmUpSeconds, con
     pipeline_ratio_per_round: pipeline.map((r, i) => r3(r.rps / pipelineReference[i].rps)),
     pipeline_cpu_ms_per_request: cpu(pipeline),
     load_generator: "wrk -t2",
-    non2xx: [...(runs.pairs?.ours ?? ours), ...pipeline].reduce((n, r) => n + r.non2xx + r.errors, 0),
+    non2xx: [...runs.pairs.ours, ...pipeline].reduce((n, r) => n + r.non2xx + r.errors, 0),
     rounds,
     pair_rounds: pairs,
     seconds_per_round: seconds,

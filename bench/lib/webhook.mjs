@@ -78,9 +78,9 @@ async function runRounds({ ours, noop, shaped, rounds, warmUp }) {
 
 /**
  * The headline pair alone, after the full rounds: ours and the no-op back to back, alternating
- * which goes first (ABBA). This machine's speed drifts by a third within a minute (a no-op against
- * a second no-op, 1 s apart: 0.80–1.23 per pair, 2026-12-05 07:27), so the ratio needs many pairs
- * run close together; the full rounds put nine other loads between two of ours.
+ * which goes first (ABBA). This machine's speed drifts between loads (a no-op against a second
+ * no-op, 1 s apart: 0.80–1.23 per pair, 2026-12-05 07:27), so the ratio needs many pairs run close
+ * together; the full rounds put 4 or 16 other loads between two of ours.
  */
 async function runPairRounds({ ours, noop, pairs }) {
   const runs = { ours: [], reference: [] };
@@ -137,8 +137,8 @@ export async function measureWebhook({ edge, pipeline, token, port, rounds, pair
     await probeCheckedFloor(shaped.url, token);
     const oursLoad = (path, s = seconds) => load(edge.url, path, token, s, connections, edge.pid);
     runs = await runRounds({ ours: oursLoad, noop: noopLoad, shaped: shapedLoad, rounds, warmUp: warmUpSeconds });
-    const headline = await runPairRounds({ ours: oursLoad, noop: noopLoad, pairs });
-    runs = { ...runs, pairs: { ours: [...runs.ours, ...headline.ours], reference: [...runs.reference, ...headline.reference] } };
+    const pairRuns = await runPairRounds({ ours: oursLoad, noop: noopLoad, pairs });
+    runs = { ...runs, pairs: { ours: [...runs.ours, ...pairRuns.ours], reference: [...runs.reference, ...pairRuns.reference] } };
     const whole = await runPipelineRounds({ pipeline: (path, s = seconds) => load(pipeline.url, path, token, s, connections, pipeline.pid), noop: noopLoad, rounds, warmUp: warmUpSeconds });
     runs = { ...runs, pipeline: whole.pipeline, pipelineReference: whole.reference };
   } finally {
