@@ -70,8 +70,8 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
 const connections = intOption(values, "connections", { min: 1, max: 1024 });
 const smoke = values.smoke;
 const plan = smoke
-  ? { rows: 2_000, rounds: 1, pairs: 1, seconds: 1, warmUpSeconds: 1, rate: 50, freshSeconds: 2, packRates: [10, 100], packSeconds: 1 }
-  : { rows: 100_000, rounds: 8, pairs: 16, seconds: 4, warmUpSeconds: 5, rate: 200, freshSeconds: 20, packRates: [10, 100, 333, 1000], packSeconds: 30 };
+  ? { rows: 2_000, rounds: 1, pairs: 1, seconds: 1, warmUpSeconds: 1, leadInSeconds: 1, rate: 50, freshSeconds: 2, packRates: [10, 100], packSeconds: 1 }
+  : { rows: 100_000, rounds: 8, pairs: 16, seconds: 4, warmUpSeconds: 5, leadInSeconds: 1, rate: 200, freshSeconds: 20, packRates: [10, 100, 333, 1000], packSeconds: 30 };
 const DEFAULT_SUCCESS_SAMPLE_RATE = 0.001; // src/edge/request-log.ts
 const BATCH_TIMEOUT_S = 5; // wrangler.toml [[queues.consumers]] milk-ingest max_batch_timeout
 // wrangler.toml's milk-table max_batch_timeout (the commit interval), the same in every environment.
@@ -104,12 +104,12 @@ if (want("webhook") || want("freshness") || want("packs") || want("cost")) {
     }
     if (want("webhook")) {
       ensureWrk();
-      step(`webhook: ${plan.rounds} A/B-B/A rounds and ${plan.pairs} pairs of ${plan.seconds}s after ${plan.warmUpSeconds}s of warm-up each, at ${connections} connections, ours vs no-op Worker`);
+      step(`webhook: ${plan.rounds} A/B-B/A rounds and ${plan.pairs} pairs of ${plan.seconds}s (each after ${plan.leadInSeconds}s of the same load) after ${plan.warmUpSeconds}s of warm-up each, at ${connections} connections, ours vs no-op Worker`);
       const edgeState = mkdtempSync(join(tmpdir(), "milk-bench-edge-"));
       const edge = await startEdgeOnly({ port: await freePort(), persistTo: edgeState, vars });
       try {
         const both = { edge: { url: edge.url, pid: edge.pid }, pipeline: { url: pipeline.url, pid: pipeline.wranglerPid } };
-        results.webhook = await measureWebhook({ ...both, token: pipeline.token, port: await freePort(), rounds: plan.rounds, pairs: plan.pairs, seconds: plan.seconds, warmUpSeconds: plan.warmUpSeconds, connections });
+        results.webhook = await measureWebhook({ ...both, token: pipeline.token, port: await freePort(), rounds: plan.rounds, pairs: plan.pairs, seconds: plan.seconds, warmUpSeconds: plan.warmUpSeconds, leadInSeconds: plan.leadInSeconds, connections });
       } finally {
         await edge.stop();
         rmSync(edgeState, { recursive: true, force: true });

@@ -67,6 +67,21 @@ export function pairRatioInterval(ours, reference, resamples = 2_000) {
   return [r3(ratios[Math.floor(0.025 * resamples)]), r3(ratios[Math.ceil(0.975 * resamples) - 1])];
 }
 
+/**
+ * The headline ratio over the pairs of several runs' results (`pair_rates` of each), with the
+ * pairs' bootstrap interval: runs of the same code pooled.
+ * @param {Array<{ pair_rates: Array<[number, number]> }>} runs
+ */
+export function poolPairs(runs) {
+  const rates = runs.flatMap((run) => {
+    if (!Array.isArray(run?.pair_rates)) throw new Error("a result without pair_rates (written before the pairs were stored)");
+    return run.pair_rates;
+  });
+  const ours = rates.map(([o]) => o);
+  const reference = rates.map(([, r]) => r);
+  return { runs: runs.length, pairs: rates.length, ratio: r3(mean(ours) / mean(reference)), ratio_ci95: pairRatioInterval(ours, reference) };
+}
+
 /** The headline figures: ours against the plain no-op over every back-to-back pair (the full rounds' and the pair rounds'). */
 function headline(pairs) {
   const ours = pairs.ours.map((r) => r.rps);
@@ -81,10 +96,12 @@ function headline(pairs) {
     ratio_min: r3(Math.min(...ratios)),
     ratio_max: r3(Math.max(...ratios)),
     pairs: ours.length,
+    // Each pair's rates (ours, the no-op), so runs of the same code can be pooled (bench/pool-pairs.mjs).
+    pair_rates: ours.map((r, i) => [Math.round(r), Math.round(reference[i])]),
   };
 }
 
-export function summarize(runs, { rounds, pairs = 0, seconds, warmUpSeconds, connections }) {
+export function summarize(runs, { rounds, pairs = 0, seconds, warmUpSeconds, leadInSeconds = 0, connections }) {
   const { ours, pipeline, pipelineReference, reference, shaped, checked, logging, sending, object, object_sending, packing } = runs;
   // The references below ran only in the full rounds: ours' rate there is their like for like.
   const rps = mean(ours.map((r) => r.rps));
@@ -157,6 +174,7 @@ export function summarize(runs, { rounds, pairs = 0, seconds, warmUpSeconds, con
     pair_rounds: pairs,
     seconds_per_round: seconds,
     warm_up_seconds: warmUpSeconds,
+    lead_in_seconds: leadInSeconds,
     connections,
   };
 }

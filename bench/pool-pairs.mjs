@@ -1,0 +1,22 @@
+// node bench/pool-pairs.mjs RESULT.json ...: the webhook's ratio to the no-op over the pairs of
+// several bench runs of the same code (each file's `webhook.pair_rates`, or a webhook summary
+// itself), with the pairs' 95 % bootstrap interval. One run's interval misses the drift between
+// runs (docs/performance.md, 2026-12-05); pooling runs made at different times takes it in.
+import { readFileSync } from "node:fs";
+import { poolPairs } from "./lib/webhook-summary.mjs";
+
+const files = process.argv.slice(2);
+if (files.length === 0) {
+  console.error("usage: node bench/pool-pairs.mjs RESULT.json [RESULT.json ...]");
+  process.exit(2);
+}
+const summaries = files.map((file) => {
+  const result = JSON.parse(readFileSync(file, "utf8"));
+  return result.webhook ?? result;
+});
+try {
+  console.log(JSON.stringify({ files, ...poolPairs(summaries) }, null, 2));
+} catch (err) {
+  console.error(`pool-pairs: ${err.message}`);
+  process.exit(1);
+}
