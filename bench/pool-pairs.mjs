@@ -1,7 +1,8 @@
 // node bench/pool-pairs.mjs RESULT.json ...: the webhook's ratio to the no-op over the pairs of
 // several bench runs of the same code (each file's `webhook.pair_rates`, or a webhook summary
-// itself), with the pairs' 95 % bootstrap interval. One run's interval misses the drift between
-// runs (docs/performance.md, 2026-12-05); pooling runs made at different times takes it in.
+// itself), with the pairs' 95 % bootstrap interval. Runs drift apart by more than one run's
+// interval (docs/performance.md, 2026-12-05), so runs made at different times spread the pairs over
+// the machine's phases; the bootstrap still treats every pair as independent of its run's phase.
 import { readFileSync } from "node:fs";
 import { poolPairs } from "./lib/webhook-summary.mjs";
 
