@@ -73,8 +73,11 @@ export function pairRatioInterval(ours, reference, resamples = 2_000) {
  * @param {Array<{ pair_rates: Array<[number, number]> }>} runs
  */
 export function poolPairs(runs) {
+  // Only runs of one protocol pool: a lead-in, a load's length or its connections move the ratio.
+  const protocol = (run) => JSON.stringify([run.lead_in_seconds, run.seconds_per_round, run.connections]);
   const rates = runs.flatMap((run) => {
-    if (!Array.isArray(run?.pair_rates)) throw new Error("a result without pair_rates (written before the pairs were stored)");
+    if (!Array.isArray(run?.pair_rates) || run.pair_rates.length === 0) throw new Error("a result without pair_rates (written before the pairs were stored)");
+    if (protocol(run) !== protocol(runs[0])) throw new Error(`runs of different protocols (lead-in, seconds, connections): ${protocol(run)} against ${protocol(runs[0])}`);
     return run.pair_rates;
   });
   const ours = rates.map(([o]) => o);

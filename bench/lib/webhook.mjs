@@ -29,7 +29,7 @@ let wrkRuns = 0;
  * `leadIn` seconds of the same load run first, unmeasured: local workerd evicts an object idle for
  * 8–12 s (ours' guard shard, the floors' objects), and a woken one runs its first second at 0.70 of
  * its later ones for ours, 0.80 for the floor and 0.90 for the no-op (docs/performance.md,
- * 2026-12-05 07:36). A fleet's shard never idles, so each load measures the sustained rate.
+ * 2026-12-05 07:36). A shard at a fleet's rate does not idle that long: each load measures the sustained rate.
  */
 async function load(url, path, token, seconds, connections, pgid, leadIn = 0) {
   // Its refusals and errors count with the load's: every request sent must be answered 2xx.

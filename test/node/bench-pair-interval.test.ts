@@ -23,11 +23,20 @@ describe("the webhook bench's pair interval", () => {
 
   it("pools runs pair by pair: the ratio of mean rates over every pair, not the mean of the runs' ratios", () => {
     // The runs' own ratios are 0.9 and 0.7 (their mean 0.8); over the pairs, 2,500 against 3,000 req/s.
-    const fast = { pair_rates: [[850, 1000], [950, 1000]] as Array<[number, number]> };
-    const slow = { pair_rates: [[300, 500], [400, 500]] as Array<[number, number]> };
+    const protocol = { lead_in_seconds: 1, seconds_per_round: 4, connections: 32 };
+    const fast = { ...protocol, pair_rates: [[850, 1000], [950, 1000]] as Array<[number, number]> };
+    const slow = { ...protocol, pair_rates: [[300, 500], [400, 500]] as Array<[number, number]> };
     const pooled = poolPairs([fast, slow]);
     expect(pooled).toMatchObject({ runs: 2, pairs: 4, ratio: 0.833 });
     expect(pooled.ratio_ci95).toEqual(pairRatioInterval([850, 950, 300, 400], [1000, 1000, 500, 500]));
     expect(() => poolPairs([fast, {} as never])).toThrow(/pair_rates/);
+    expect(() => poolPairs([fast, { ...slow, pair_rates: [] }])).toThrow(/pair_rates/);
+  });
+
+  it("refuses to pool runs of different protocols", () => {
+    const run = { lead_in_seconds: 1, seconds_per_round: 4, connections: 32, pair_rates: [[850, 1000]] as Array<[number, number]> };
+    expect(poolPairs([run, run]).pairs).toBe(2);
+    expect(() => poolPairs([run, { ...run, lead_in_seconds: 0 }])).toThrow(/different protocols/);
+    expect(() => poolPairs([run, { ...run, connections: 16 }])).toThrow(/different protocols/);
   });
 });
