@@ -67,6 +67,9 @@ export function pairRatioInterval(ours, reference, resamples = 2_000) {
   return [r3(ratios[Math.floor(0.025 * resamples)]), r3(ratios[Math.ceil(0.975 * resamples) - 1])];
 }
 
+/** The ratio of mean rates over back-to-back pairs, with its interval. */
+const pairRatio = (ours, reference) => ({ ratio: r3(mean(ours) / mean(reference)), ratio_ci95: pairRatioInterval(ours, reference) });
+
 /**
  * The headline ratio over the pairs of several runs' results (`pair_rates` of each), with the
  * pairs' bootstrap interval: runs of the same code pooled.
@@ -76,13 +79,13 @@ export function poolPairs(runs) {
   // Only runs of one protocol pool: a lead-in, a load's length or its connections move the ratio.
   const protocol = (run) => JSON.stringify([run.lead_in_seconds, run.seconds_per_round, run.connections]);
   const rates = runs.flatMap((run) => {
-    if (!Array.isArray(run?.pair_rates) || run.pair_rates.length === 0) throw new Error("a result without pair_rates (written before the pairs were stored)");
+    if (!Array.isArray(run?.pair_rates) || run.pair_rates.length === 0) throw new Error("a result without pair_rates (empty, or written before the pairs were stored)");
     if (protocol(run) !== protocol(runs[0])) throw new Error(`runs of different protocols (lead-in, seconds, connections): ${protocol(run)} against ${protocol(runs[0])}`);
     return run.pair_rates;
   });
   const ours = rates.map(([o]) => o);
   const reference = rates.map(([, r]) => r);
-  return { runs: runs.length, pairs: rates.length, ratio: r3(mean(ours) / mean(reference)), ratio_ci95: pairRatioInterval(ours, reference) };
+  return { runs: runs.length, pairs: rates.length, ...pairRatio(ours, reference) };
 }
 
 /** The headline figures: ours against the plain no-op over every back-to-back pair (the full rounds' and the pair rounds'). */
@@ -93,8 +96,7 @@ function headline(pairs) {
   return {
     rps: Math.round(mean(ours)),
     noop_rps: Math.round(mean(reference)),
-    ratio: r3(mean(ours) / mean(reference)),
-    ratio_ci95: pairRatioInterval(ours, reference),
+    ...pairRatio(ours, reference),
     ratio_median: r3(median(ratios)),
     ratio_min: r3(Math.min(...ratios)),
     ratio_max: r3(Math.max(...ratios)),
